@@ -1,0 +1,66 @@
+import { createHash } from "node:crypto";
+import { RolloutError } from "../core/errors.ts";
+import type { AppliedChange, Change, DispatchOutcome, HistoryEntry, RepoFile, RepoStore, WorkflowDispatch } from "../ports.ts";
+
+/** An in-memory repository with compare-and-swap writes: the fake for command tests. */
+export class MemoryRepoStore implements RepoStore {
+  readonly name: string;
+  readonly files = new Map<string, string>();
+  readonly commits: (Change & { id: string; date: string; author: string })[] = [];
+  readonly dispatches: WorkflowDispatch[] = [];
+  /** Makes the next dispatch throw, to test that a rollback is still committed and reported. */
+  failNextDispatch?: Error;
+  #now: () => Date;
+
+  constructor(name: string, files: Record<string, string> = {}, now: () => Date = () => new Date(0)) {
+    this.name = name;
+    this.#now = now;
+    for (const [path, text] of Object.entries(files)) this.files.set(path, text);
+  }
+
+  static version(text: string): string {
+    return createHash("sha1").update(text).digest("hex");
+  }
+
+  async listRolloutFiles(): Promise<RepoFile[]> {
+    return [...this.files.keys()]
+      .filter((p) => /^\.github\/rollouts\/[^/]+\.ya?ml$/.test(p))
+      .sort()
+      .map((path) => ({ path, text: this.files.get(path) ?? "", version: MemoryRepoStore.version(this.files.get(path) ?? "") }));
+  }
+
+  async readFile(path: string): Promise<RepoFile | undefined> {
+    const text = this.files.get(path);
+    return text === undefined ? undefined : { path, text, version: MemoryRepoStore.version(text) };
+  }
+
+  async commit(change: Change): Promise<AppliedChange> {
+    for (const file of change.files) {
+      const current = this.files.get(file.path);
+      if (file.baseVersion !== undefined && (current === undefined || MemoryRepoStore.version(current) !== file.baseVersion)) {
+        throw new RolloutError("CONFLICT", `${file.path} changed since it was read`);
+      }
+    }
+    for (const file of change.files) this.files.set(file.path, file.text);
+    const id = createHash("sha1").update(`${this.commits.length}:${change.message}`).digest("hex");
+    this.commits.push({ ...change, id, date: this.#now().toISOString(), author: "rollout-bot" });
+    return { commit: id };
+  }
+
+  async dispatchWorkflow(dispatch: WorkflowDispatch): Promise<DispatchOutcome> {
+    if (this.failNextDispatch) {
+      const error = this.failNextDispatch;
+      delete this.failNextDispatch;
+      throw error;
+    }
+    this.dispatches.push(dispatch);
+    return { dispatched: true };
+  }
+
+  async history(path: string): Promise<HistoryEntry[]> {
+    return this.commits
+      .filter((c) => c.files.some((f) => f.path === path))
+      .map((c) => ({ commit: c.id, date: c.date, author: c.author, message: c.message }))
+      .reverse();
+  }
+}

@@ -1,0 +1,21 @@
+import type { Alert } from "../core/health.ts";
+import type { MetricsSourceConfig } from "../core/schema-parts.ts";
+import type { Clock, Logger, MetricsSource, Notifier, RepoStore } from "../ports.ts";
+
+/** Everything a command needs from the shell, injected so commands run the same on every surface. */
+export interface CommandContext {
+  store: RepoStore;
+  /**
+   * The metrics source for a rollout's configured source (the rollout's, else the settings', else the
+   * default); undefined when none is configured: health is then yellow, "no metrics source".
+   */
+  metrics: (config: MetricsSourceConfig | undefined) => MetricsSource | undefined;
+  notifier: Notifier;
+  clock: Clock;
+  logger: Logger;
+  /** Who is acting: a Slack user, a GitHub login, `cli:<user>`, or `rollout-bot` for automation. */
+  actor: string;
+  dryRun: boolean;
+  /** Firing alerts per rollout id, from the alert inbox. */
+  alerts?: ReadonlyMap<string, readonly Alert[]>;
+}

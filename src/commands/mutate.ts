@@ -1,0 +1,129 @@
+import { isRolloutError, RolloutError } from "../core/errors.ts";
+import { buildPlan, type Action, type Plan } from "../core/plan.ts";
+import { viewState } from "../core/stage-view.ts";
+import { buildStatusMessage, type StatusEvent, type StatusMessage } from "../core/status-message.ts";
+import { applyTransition, type Transition } from "../core/transition.ts";
+import type { DispatchOutcome } from "../ports.ts";
+import type { CommandContext } from "./context.ts";
+import { type Evaluation, evaluateRollout } from "./evaluate.ts";
+import { findRollout, type LoadedRepo, type LoadedRollout, loadRepo } from "./load-repo.ts";
+
+/** One path for every mutating command: read → core decides → plan → (dry run: stop) → apply via ports. */
+
+export interface MutationRequest {
+  id: string;
+  action: Action;
+  event: StatusEvent;
+  reason?: string | undefined;
+  forced?: boolean;
+  to?: number | undefined;
+  transition: (evaluation: Evaluation) => Transition;
+  /** An evaluation just made by the caller (the tick), reused on the first attempt only. */
+  evaluation?: Evaluation;
+}
+
+export type MutationOutcome =
+  | { kind: "refused"; rollout: string; message: string; reasons: string[]; status: StatusMessage }
+  | { kind: "planned"; plan: Plan; status: StatusMessage }
+  | {
+      kind: "applied";
+      plan: Plan;
+      status: StatusMessage;
+      commit?: string | undefined;
+      dispatches: (DispatchOutcome & { workflow: string })[];
+      notified: boolean;
+    };
+
+const MAX_ATTEMPTS = 3;
+
+async function readSyncFiles(ctx: CommandContext, rollout: LoadedRollout) {
+  const files = new Map<string, { text: string; version?: string | undefined }>();
+  for (const target of rollout.file.sync) {
+    if (files.has(target.file)) continue;
+    const file = await ctx.store.readFile(target.file);
+    if (file) files.set(target.file, { text: file.text, version: file.version });
+  }
+  return files;
+}
+
+function statusAfter(repo: LoadedRepo, rollout: LoadedRollout, plan: Plan, evaluation: Evaluation, now: Date, event: StatusEvent) {
+  const file = { ...rollout.file, state: plan.to };
+  return buildStatusMessage({
+    id: rollout.id,
+    repo: repo.name,
+    file,
+    view: viewState(file),
+    health: evaluation.health,
+    now,
+    event,
+    headline: `${plan.summary}${plan.reason ? ` — ${plan.reason}` : ""}`,
+  });
+}
+
+async function attempt(ctx: CommandContext, request: MutationRequest, first: boolean): Promise<MutationOutcome> {
+  const repo = await loadRepo(ctx.store);
+  const rollout = findRollout(repo, request.id);
+  const options = request.to === undefined ? {} : { to: request.to };
+  const evaluation =
+    first && request.evaluation ? request.evaluation : await evaluateRollout(ctx, rollout, repo.settings, options);
+  const now = ctx.clock.now();
+  const result = applyTransition(rollout.file, repo.settings, request.transition(evaluation), now);
+  if (!result.ok) {
+    const status = buildStatusMessage({ id: rollout.id, repo: repo.name, file: rollout.file, view: evaluation.view, health: evaluation.health, now, gate: evaluation.gate });
+    return { kind: "refused", rollout: rollout.id, ...result.refusal, status };
+  }
+  const planned = buildPlan({
+    rollout,
+    action: request.action,
+    result,
+    actor: ctx.actor,
+    reason: request.reason,
+    forced: request.forced ?? false,
+    health: evaluation.health,
+    gate: request.action === "advance" || request.action === "complete" ? evaluation.gate : undefined,
+    baseVersion: rollout.version,
+    syncFiles: await readSyncFiles(ctx, rollout),
+  });
+  if (!planned.ok) throw new RolloutError("REFUSED", planned.message, { details: planned.details });
+  const plan = planned.plan;
+  const status = statusAfter(repo, rollout, plan, evaluation, now, request.event);
+  if (ctx.dryRun) return { kind: "planned", plan, status };
+
+  const log = ctx.logger.child({ rollout: rollout.id, action: plan.action });
+  const applied = await ctx.store.commit({
+    files: plan.edits.map((e) => ({ path: e.path, text: e.after, baseVersion: e.baseVersion })),
+    message: plan.commitMessage,
+  });
+  log.info({ commit: applied.commit, from: plan.from.percent, to: plan.to.percent }, "change committed");
+  // The commit is the source of truth; a failed dispatch is reported loudly, not rolled back.
+  const dispatches: (DispatchOutcome & { workflow: string })[] = [];
+  for (const dispatch of plan.dispatches) {
+    try {
+      dispatches.push({ workflow: dispatch.workflow, ...(await ctx.store.dispatchWorkflow(dispatch)) });
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      log.error({ workflow: dispatch.workflow, err: detail }, "workflow dispatch failed");
+      dispatches.push({ workflow: dispatch.workflow, dispatched: false, detail: `dispatch failed: ${detail}` });
+    }
+  }
+  let notified = true;
+  try {
+    await ctx.notifier.post(status);
+  } catch (error) {
+    notified = false;
+    log.warn({ err: error instanceof Error ? error.message : String(error) }, "notification failed");
+  }
+  return { kind: "applied", plan, status, commit: applied.commit, dispatches, notified };
+}
+
+/** Runs a mutation; on a compare-and-swap conflict re-reads and re-decides, a bounded number of times. */
+export async function mutate(ctx: CommandContext, request: MutationRequest): Promise<MutationOutcome> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt(ctx, request, i === 1);
+    } catch (error) {
+      if (!isRolloutError(error) || error.code !== "CONFLICT" || i >= MAX_ATTEMPTS) throw error;
+      ctx.logger.warn({ rollout: request.id, attempt: i }, "concurrent change; re-reading and retrying");
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import { ROLLOUT_ID_PATTERN, RolloutFile } from "./schema.ts";
+import { Settings } from "./settings-schema.ts";
+import { type Diagnostic, type Parsed, parseWithSchema } from "./yaml-diagnostics.ts";
+
+/** A parsed `.github/rollouts/<id>.yml`, with its source text kept for comment-preserving edits. */
+export interface Rollout {
+  id: string;
+  path: string;
+  text: string;
+  file: RolloutFile;
+}
+
+/** The rollout id is the file name without `.yml`/`.yaml`; undefined when it is not a YAML file name. */
+export function rolloutIdFromPath(path: string): string | undefined {
+  const name = path.split(/[\\/]/).at(-1) ?? "";
+  return /^(.*)\.ya?ml$/.exec(name)?.[1];
+}
+
+export function parseRolloutFile(path: string, text: string): Parsed<Rollout> {
+  const parsed = parseWithSchema(path, text, RolloutFile);
+  const id = rolloutIdFromPath(path);
+  const idProblem: Diagnostic[] = [];
+  if (id === undefined) {
+    idProblem.push({
+      file: path,
+      line: 1,
+      column: 1,
+      message: "a rollout file name must end in .yml or .yaml",
+    });
+  } else if (!ROLLOUT_ID_PATTERN.test(id)) {
+    const message = `rollout id '${id}' (the file name) must be 1-63 lowercase letters, digits or dashes, starting with a letter or digit`;
+    idProblem.push({ file: path, line: 1, column: 1, message });
+  }
+  if (!parsed.ok) return { ok: false, diagnostics: [...idProblem, ...parsed.diagnostics] };
+  if (id === undefined || idProblem.length > 0) return { ok: false, diagnostics: idProblem };
+  return { ok: true, value: { id, path, text, file: parsed.value } };
+}
+
+/** `.github/rollout-bot.yml`: an empty file is valid and means "all defaults". */
+export function parseSettingsFile(path: string, text: string): Parsed<Settings> {
+  return parseWithSchema(path, text, Settings, { allowEmpty: true });
+}

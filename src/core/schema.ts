@@ -1,0 +1,223 @@
+import { z } from "zod";
+import {
+  Automation,
+  Duration,
+  IsoTime,
+  MetricsSource,
+  Notify,
+  RollbackTarget,
+  Threshold,
+} from "./schema-parts.ts";
+
+/** The rollout file `.github/rollouts/<id>.yml`: the plan a team writes, plus the state the bot writes. */
+
+export const ROLLOUT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const METRIC_NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;
+
+export const MetricUnit = z.enum(["fraction", "seconds", "milliseconds", "number"]);
+export type MetricUnit = z.infer<typeof MetricUnit>;
+
+export const Query = z.union([
+  z.string().min(1),
+  z.strictObject({
+    query: z.string().min(1),
+    unit: MetricUnit.default("number").meta({ description: "fraction is shown as a percentage." }),
+    description: z.string().optional(),
+  }),
+]);
+
+const comparisonFields = {
+  below: Threshold.optional(),
+  at_most: Threshold.optional(),
+  above: Threshold.optional(),
+  at_least: Threshold.optional(),
+  vs: z.string().optional().meta({ description: "Name of a baseline query to compare against." }),
+  compare: z
+    .enum(["ratio", "increase", "difference"])
+    .optional()
+    .meta({ description: "With vs: value/baseline, value/baseline - 1 (default), or value - baseline." }),
+};
+
+const COMPARISON_KEYS = ["below", "at_most", "above", "at_least"] as const;
+export type ComparisonKey = (typeof COMPARISON_KEYS)[number];
+
+function exactlyOneComparison(value: Partial<Record<ComparisonKey, unknown>>, ctx: z.RefinementCtx): void {
+  const present = COMPARISON_KEYS.filter((key) => value[key] !== undefined);
+  if (present.length !== 1) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        present.length === 0
+          ? "needs one of below, at_most, above, at_least"
+          : `has ${present.join(" and ")}: use exactly one of below, at_most, above, at_least`,
+    });
+  }
+}
+
+/** A success criterion of a stage: the gate to advance. */
+export const Criterion = z
+  .strictObject({
+    metric: z.string().meta({ description: "Name of a query under metrics.queries." }),
+    ...comparisonFields,
+    for: z
+      .union([z.literal("stage"), Duration])
+      .optional()
+      .meta({ description: "Must hold over this window, or over the whole stage; default: now." }),
+  })
+  .superRefine(exactlyOneComparison);
+
+/** A rollback trigger: when it holds, health is red. */
+export const Trigger = z
+  .strictObject({
+    metric: z.string(),
+    ...comparisonFields,
+    for: Duration.optional().meta({ description: "Must hold for this long; default: now." }),
+    to: RollbackTarget.optional().meta({
+      description: "Rollback target for this trigger (e.g. 0 for an emergency).",
+    }),
+  })
+  .superRefine(exactlyOneComparison);
+
+export const Stage = z.strictObject({
+  percent: z.number().gt(0).max(100),
+  bake: Duration.optional().meta({ description: "Minimum time at this stage before advancing. Default: 0." }),
+  approvals: z
+    .int()
+    .min(0)
+    .max(20)
+    .optional()
+    .meta({ description: "Approvals needed on the PR entering it." }),
+  criteria: z.array(Criterion).default([]),
+});
+
+export const Phase = z.enum(["pending", "baking", "paused", "rolled_back", "complete"]);
+export type Phase = z.infer<typeof Phase>;
+
+/** Written by the bot; humans may edit it in a reviewed commit. */
+export const State = z.strictObject({
+  percent: z.number().min(0).max(100),
+  phase: Phase.optional(),
+  started_at: IsoTime.optional().meta({
+    description: "When the current percentage reached the default branch.",
+  }),
+  cooldown_until: IsoTime.optional(),
+  reason: z.string().optional().meta({ description: "Why it is paused or rolled back." }),
+});
+
+export const RolloutFile = z
+  .strictObject({
+    description: z.string().optional(),
+    owner: z.string().optional(),
+    links: z.record(z.string(), z.url()).optional().meta({ description: "Dashboards and docs, by name." }),
+    metrics: z
+      .strictObject({
+        source: MetricsSource.optional(),
+        queries: z.record(z.string().regex(METRIC_NAME_PATTERN, "metric names are lower_snake_case"), Query),
+      })
+      .optional(),
+    stages: z.array(Stage).min(1),
+    rollback: z
+      .strictObject({
+        target: RollbackTarget.default("previous"),
+        cooldown: Duration.optional(),
+        triggers: z.array(Trigger).default([]),
+      })
+      .optional(),
+    automation: Automation.optional(),
+    workflows: z
+      .strictObject({
+        rollback: z.string().min(1).optional().meta({ description: "Workflow file dispatched on rollback." }),
+        on_change: z
+          .string()
+          .min(1)
+          .optional()
+          .meta({ description: "Workflow dispatched after any change." }),
+        ref: z.string().min(1).optional(),
+      })
+      .optional(),
+    sync: z
+      .array(
+        z.union([
+          z.strictObject({
+            file: z.string().min(1),
+            pattern: z
+              .string()
+              .min(1)
+              .meta({ description: "Regex with one capture group around the value." }),
+            value: z.enum(["percent", "fraction"]).default("percent"),
+          }),
+          z.strictObject({
+            file: z.string().min(1),
+            key: z.string().min(1).meta({ description: "Dotted key path in a YAML or JSON file." }),
+            value: z.enum(["percent", "fraction"]).default("percent"),
+          }),
+        ]),
+      )
+      .default([]),
+    notify: Notify.optional(),
+    state: State.optional(),
+  })
+  .superRefine(checkCrossReferences);
+
+function checkCrossReferences(
+  file: {
+    metrics?: { queries: Record<string, unknown> } | undefined;
+    stages: { percent: number; criteria: { metric: string; vs?: string | undefined }[] }[];
+    rollback?:
+      | { target: "previous" | number; triggers: { metric: string; vs?: string | undefined }[] }
+      | undefined;
+    state?: { percent: number } | undefined;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const queries = new Set(Object.keys(file.metrics?.queries ?? {}));
+  const known = [...queries].join(", ") || "none defined";
+  const checkRef = (name: string | undefined, path: (string | number)[]) => {
+    if (name !== undefined && !queries.has(name)) {
+      ctx.addIssue({ code: "custom", path, message: `unknown metric '${name}' (metrics.queries: ${known})` });
+    }
+  };
+  file.stages.forEach((stage, i) => {
+    const previous = file.stages[i - 1];
+    if (previous && stage.percent <= previous.percent) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["stages", i, "percent"],
+        message: `stage percentages must increase: ${stage.percent}% follows ${previous.percent}%`,
+      });
+    }
+    stage.criteria.forEach((c, j) => {
+      checkRef(c.metric, ["stages", i, "criteria", j, "metric"]);
+      checkRef(c.vs, ["stages", i, "criteria", j, "vs"]);
+    });
+  });
+  file.rollback?.triggers.forEach((t, j) => {
+    checkRef(t.metric, ["rollback", "triggers", j, "metric"]);
+    checkRef(t.vs, ["rollback", "triggers", j, "vs"]);
+  });
+  const percents = file.stages.map((s) => s.percent);
+  const target = file.rollback?.target;
+  if (typeof target === "number" && target !== 0 && !percents.includes(target)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["rollback", "target"],
+      message: `rollback target ${target}% is not 0 or a stage (${percents.join(", ")})`,
+    });
+  }
+  const current = file.state?.percent;
+  if (current !== undefined && current !== 0 && !percents.includes(current)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["state", "percent"],
+      message: `state.percent ${current} is not 0 or a stage percentage (${percents.join(", ")})`,
+    });
+  }
+}
+
+export type RolloutFile = z.output<typeof RolloutFile>;
+export type RolloutFileInput = z.input<typeof RolloutFile>;
+export type Stage = z.output<typeof Stage>;
+export type Criterion = z.output<typeof Criterion>;
+export type Trigger = z.output<typeof Trigger>;
+export type State = z.output<typeof State>;
+export type Query = z.output<typeof Query>;

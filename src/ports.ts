@@ -1,0 +1,84 @@
+/**
+ * The small interfaces the commands need from the outside world. The core never imports an adapter;
+ * commands receive these, and surfaces wire real (GitHub, Slack, Prometheus, filesystem) or in-memory ones.
+ */
+import type { MetricRequest, MetricResult } from "./core/metric-request.ts";
+import type { WorkflowDispatch } from "./core/plan.ts";
+import type { StatusMessage } from "./core/status-message.ts";
+
+export interface Clock {
+  now(): Date;
+}
+
+/** A file as read from the repository, with the version needed for compare-and-swap writes. */
+export interface RepoFile {
+  path: string;
+  text: string;
+  /** Blob sha or other version token; undefined for a file that does not exist yet. */
+  version?: string | undefined;
+}
+
+export interface Change {
+  /** Files to write, each with the version it was computed from (compare-and-swap). */
+  files: { path: string; text: string; baseVersion?: string | undefined }[];
+  /** Commit message including audit trailers. */
+  message: string;
+}
+
+export interface AppliedChange {
+  /** Commit id when the change was committed; undefined when written to a work tree only. */
+  commit?: string | undefined;
+  url?: string | undefined;
+}
+
+export interface HistoryEntry {
+  commit: string;
+  date: string;
+  author: string;
+  message: string;
+}
+
+
+export type { WorkflowDispatch };
+
+export interface DispatchOutcome {
+  dispatched: boolean;
+  detail?: string;
+}
+
+/** The repository holding `.github/rollouts/*.yml` and `.github/rollout-bot.yml`. */
+export interface RepoStore {
+  /** Human-readable name: `owner/repo` or a local path. */
+  readonly name: string;
+  listRolloutFiles(): Promise<RepoFile[]>;
+  readFile(path: string): Promise<RepoFile | undefined>;
+  /** Writes directly to the default branch (local: the work tree, optionally committed). */
+  commit(change: Change): Promise<AppliedChange>;
+  /** Dispatches a workflow; a store that cannot (a plain local checkout) says so instead. */
+  dispatchWorkflow(dispatch: WorkflowDispatch): Promise<DispatchOutcome>;
+  history(path: string): Promise<HistoryEntry[]>;
+}
+
+export interface Notifier {
+  /** Posts (or updates in place) the status message of one rollout. */
+  post(message: StatusMessage): Promise<void>;
+}
+
+export interface MetricsSource {
+  readonly name: string;
+  query(request: MetricRequest, at: Date): Promise<MetricResult>;
+}
+
+/** A lease on a key; released on completion, expiring after its TTL if the holder dies. */
+export interface Lock {
+  withLease<T>(key: string, ttlMs: number, fn: () => Promise<T>): Promise<T | undefined>;
+}
+
+/** The subset of pino's API the commands use; a child logger carries a command/job id. */
+export interface Logger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+  debug(fields: object, message: string): void;
+  child(bindings: object): Logger;
+}

@@ -1,0 +1,58 @@
+import { RecordingNotifier } from "../../src/adapters/console-notifier.ts";
+import { silentLogger } from "../../src/adapters/logger.ts";
+import { MemoryRepoStore } from "../../src/adapters/memory-repo-store.ts";
+import { type Series, SimulatedMetrics } from "../../src/adapters/simulated-metrics.ts";
+import type { CommandContext } from "../../src/commands/context.ts";
+
+/** A command context over in-memory ports, with a settable clock. */
+export function memoryContext(files: Record<string, string>, series: Record<string, Series> | undefined, start: Date) {
+  const clock = { time: start, now: () => clock.time };
+  const store = new MemoryRepoStore("acme/shop", files, () => clock.time);
+  const notifier = new RecordingNotifier();
+  const metrics = series ? new SimulatedMetrics(series) : undefined;
+  const ctx: CommandContext = {
+    store,
+    metrics: () => metrics,
+    notifier,
+    clock,
+    logger: silentLogger,
+    actor: "alice",
+    dryRun: false,
+  };
+  return { ctx, store, notifier, clock, metrics };
+}
+
+export const ROLLOUT_PATH = ".github/rollouts/checkout.yml";
+
+export const CHECKOUT_PLAN = `# Checkout canary
+metrics:
+  queries:
+    error_rate: { query: "sum(rate(errors[5m])) / sum(rate(requests[5m]))", unit: fraction }
+stages:
+  - percent: 10
+    bake: 1h
+    criteria:
+      - { metric: error_rate, below: 1%, for: stage }
+  - percent: 50
+    bake: 2h
+  - percent: 100
+    bake: 1h
+rollback:
+  cooldown: 1d
+  triggers:
+    - { metric: error_rate, above: 5%, for: 5m }
+workflows:
+  rollback: rollback.yml
+  on_change: deploy.yml
+sync:
+  - file: config.py
+    pattern: "canary_percent = ([0-9.]+)"
+automation:
+  auto_advance: true
+state:
+  percent: 10
+  phase: baking
+  started_at: 2026-11-22T08:00:00Z
+`;
+
+export const CONFIG_PY = "# traffic\ncanary_percent = 10.0\n";
