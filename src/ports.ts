@@ -38,7 +38,6 @@ export interface HistoryEntry {
   message: string;
 }
 
-
 export type { WorkflowDispatch };
 
 export interface DispatchOutcome {
@@ -81,4 +80,19 @@ export interface Logger {
   error(fields: object, message: string): void;
   debug(fields: object, message: string): void;
   child(bindings: object): Logger;
+}
+
+/** Every repository the bot serves: one local checkout, or each repo of each GitHub App installation. */
+export interface RepoRegistry {
+  repos(): Promise<RepoStore[]>;
+  /** By `owner/name` (case-insensitive); undefined when the bot does not serve it. */
+  find(name: string): Promise<RepoStore | undefined>;
+}
+
+/** Remembers keys for a while: the same alert or delivery acts once across retries and replicas. */
+export interface Dedupe {
+  /** True the first time a key is claimed within its TTL. */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+  /** Gives a claim back when the work it guarded failed, so a re-send can try again. */
+  release(key: string): Promise<void>;
 }

@@ -1,10 +1,18 @@
 import { execFile, spawn } from "node:child_process";
-import { open, readdir, rename, writeFile, mkdir } from "node:fs/promises";
+import { mkdir, open, readdir, rename, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { promisify } from "node:util";
 import { RolloutError } from "../core/errors.ts";
 import { MAX_FILE_BYTES } from "../core/yaml-diagnostics.ts";
-import type { AppliedChange, Change, DispatchOutcome, HistoryEntry, RepoFile, RepoStore, WorkflowDispatch } from "../ports.ts";
+import type {
+  AppliedChange,
+  Change,
+  DispatchOutcome,
+  HistoryEntry,
+  RepoFile,
+  RepoStore,
+  WorkflowDispatch,
+} from "../ports.ts";
 
 const run = promisify(execFile);
 export const ROLLOUTS_DIR = ".github/rollouts";
@@ -47,6 +55,8 @@ export interface LocalRepoStoreOptions {
   commit?: boolean;
   /** Commit timestamp source (the demo's compressed clock); default: git's own. */
   commitDate?: () => Date;
+  /** `owner/name` the checkout stands for (alerts name their repo); default: the folder name. */
+  name?: string;
 }
 
 /** A local checkout: files in the work tree, history from `git log`, no workflow dispatch. */
@@ -58,7 +68,7 @@ export class LocalRepoStore implements RepoStore {
 
   constructor(dir: string, options: LocalRepoStoreOptions = {}) {
     this.dir = resolve(dir);
-    this.name = basename(this.dir);
+    this.name = options.name ?? basename(this.dir);
     this.#commit = options.commit ?? false;
     this.#commitDate = options.commitDate;
   }
@@ -107,7 +117,12 @@ export class LocalRepoStore implements RepoStore {
     await run("git", ["add", "--", ...paths], { cwd: this.dir });
     const date = this.#commitDate?.().toISOString();
     const env = date ? { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : process.env;
-    await gitWithInput(this.dir, ["commit", "--quiet", "--no-verify", "-F", "-", "--", ...paths], change.message, env);
+    await gitWithInput(
+      this.dir,
+      ["commit", "--quiet", "--no-verify", "-F", "-", "--", ...paths],
+      change.message,
+      env,
+    );
     const { stdout } = await run("git", ["rev-parse", "HEAD"], { cwd: this.dir });
     return { commit: stdout.trim() };
   }
@@ -135,7 +150,9 @@ export class LocalRepoStore implements RepoStore {
           return { commit, date, author, message: message.trim() };
         });
     } catch (error) {
-      throw new RolloutError("UPSTREAM", `cannot read history: ${this.dir} is not a git repository`, { cause: error });
+      throw new RolloutError("UPSTREAM", `cannot read history: ${this.dir} is not a git repository`, {
+        cause: error,
+      });
     }
   }
 }

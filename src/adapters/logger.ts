@@ -18,7 +18,10 @@ export const REDACT_PATHS = [
 
 export function createLogger(options: { level?: string; destination?: number } = {}): Logger {
   return pino(
-    { level: options.level ?? process.env.LOG_LEVEL ?? "info", redact: { paths: REDACT_PATHS, censor: "[redacted]" } },
+    {
+      level: options.level ?? process.env.LOG_LEVEL ?? "info",
+      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+    },
     pino.destination({ dest: options.destination ?? 2, sync: true }),
   );
 }

@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import { RolloutError } from "../core/errors.ts";
-import type { AppliedChange, Change, DispatchOutcome, HistoryEntry, RepoFile, RepoStore, WorkflowDispatch } from "../ports.ts";
+import type {
+  AppliedChange,
+  Change,
+  DispatchOutcome,
+  HistoryEntry,
+  RepoFile,
+  RepoStore,
+  WorkflowDispatch,
+} from "../ports.ts";
 
 /** An in-memory repository with compare-and-swap writes: the fake for command tests. */
 export class MemoryRepoStore implements RepoStore {
@@ -26,7 +34,11 @@ export class MemoryRepoStore implements RepoStore {
     return [...this.files.keys()]
       .filter((p) => /^\.github\/rollouts\/[^/]+\.ya?ml$/.test(p))
       .sort()
-      .map((path) => ({ path, text: this.files.get(path) ?? "", version: MemoryRepoStore.version(this.files.get(path) ?? "") }));
+      .map((path) => ({
+        path,
+        text: this.files.get(path) ?? "",
+        version: MemoryRepoStore.version(this.files.get(path) ?? ""),
+      }));
   }
 
   async readFile(path: string): Promise<RepoFile | undefined> {
@@ -37,7 +49,10 @@ export class MemoryRepoStore implements RepoStore {
   async commit(change: Change): Promise<AppliedChange> {
     for (const file of change.files) {
       const current = this.files.get(file.path);
-      if (file.baseVersion !== undefined && (current === undefined || MemoryRepoStore.version(current) !== file.baseVersion)) {
+      if (
+        file.baseVersion !== undefined &&
+        (current === undefined || MemoryRepoStore.version(current) !== file.baseVersion)
+      ) {
         throw new RolloutError("CONFLICT", `${file.path} changed since it was read`);
       }
     }

@@ -21,7 +21,13 @@ export function prometheusFromEnv(
     const key = JSON.stringify([url, bearerToken, basicAuth, timeoutMs]);
     let source = cache.get(key);
     if (!source) {
-      source = new PrometheusMetrics({ url, bearerToken, basicAuth, timeoutMs, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+      source = new PrometheusMetrics({
+        url,
+        bearerToken,
+        basicAuth,
+        timeoutMs,
+        ...(fetchImpl ? { fetch: fetchImpl } : {}),
+      });
       cache.set(key, source);
     }
     return source;

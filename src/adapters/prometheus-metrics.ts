@@ -47,7 +47,8 @@ export class PrometheusMetrics implements MetricsSource {
     const body = new URLSearchParams({ query: toPromQL(request), time: (at.getTime() / 1000).toFixed(3) });
     const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
     if (this.#options.bearerToken) headers.authorization = `Bearer ${this.#options.bearerToken}`;
-    else if (this.#options.basicAuth) headers.authorization = `Basic ${Buffer.from(this.#options.basicAuth).toString("base64")}`;
+    else if (this.#options.basicAuth)
+      headers.authorization = `Basic ${Buffer.from(this.#options.basicAuth).toString("base64")}`;
     this.queries++;
     let response: Response;
     try {
@@ -59,29 +60,40 @@ export class PrometheusMetrics implements MetricsSource {
       });
     } catch (error) {
       const name = error instanceof Error ? error.name : "";
-      return { ok: false, reason: name === "TimeoutError" ? "Prometheus timed out" : "Prometheus unreachable" };
+      return {
+        ok: false,
+        reason: name === "TimeoutError" ? "Prometheus timed out" : "Prometheus unreachable",
+      };
     }
     const parsed = QueryResponse.safeParse(await response.json().catch(() => undefined));
-    if (!parsed.success) return { ok: false, reason: `Prometheus answered ${response.status} with an unexpected body` };
+    if (!parsed.success)
+      return { ok: false, reason: `Prometheus answered ${response.status} with an unexpected body` };
     if (parsed.data.status === "error" || !parsed.data.data) {
-      return { ok: false, reason: `Prometheus error: ${(parsed.data.error ?? `HTTP ${response.status}`).slice(0, 200)}` };
+      return {
+        ok: false,
+        reason: `Prometheus error: ${(parsed.data.error ?? `HTTP ${response.status}`).slice(0, 200)}`,
+      };
     }
     const { resultType, result } = parsed.data.data;
     if (resultType === "scalar") {
       const sample = Sample.safeParse(result);
-      return sample.success ? valueOf(sample.data[1]) : { ok: false, reason: "malformed scalar" };
+      return sample.success ? sampleValue(sample.data[1]) : { ok: false, reason: "malformed scalar" };
     }
     const vector = Vector.safeParse(result);
-    if (resultType !== "vector" || !vector.success) return { ok: false, reason: `unexpected ${resultType} result` };
+    if (resultType !== "vector" || !vector.success)
+      return { ok: false, reason: `unexpected ${resultType} result` };
     if (vector.data.length === 0) return { ok: false, reason: "no data" };
     if (vector.data.length > 1) {
-      return { ok: false, reason: `query returned ${vector.data.length} series; aggregate it to one (e.g. sum(...))` };
+      return {
+        ok: false,
+        reason: `query returned ${vector.data.length} series; aggregate it to one (e.g. sum(...))`,
+      };
     }
-    return valueOf(vector.data[0]?.value[1] ?? "NaN");
+    return sampleValue(vector.data[0]?.value[1] ?? "NaN");
   }
 }
 
-function valueOf(text: string): MetricResult {
+function sampleValue(text: string): MetricResult {
   const value = Number(text);
   return Number.isFinite(value) ? { ok: true, value } : { ok: false, reason: `no usable value (${text})` };
 }

@@ -13,7 +13,10 @@ export interface HistoryRow {
   audit?: AuditRecord;
 }
 
-export async function history(ctx: CommandContext, id: string): Promise<{ rollout: string; entries: HistoryRow[] }> {
+export async function history(
+  ctx: CommandContext,
+  id: string,
+): Promise<{ rollout: string; entries: HistoryRow[] }> {
   const repo = await loadRepo(ctx.store);
   const rollout = findRollout(repo, id);
   const entries = await ctx.store.history(rollout.path);

@@ -1,8 +1,8 @@
 import { distance } from "fastest-levenshtein";
 import { RolloutError } from "../core/errors.ts";
 import { parseRolloutFile, parseSettingsFile, type Rollout } from "../core/rollout-file.ts";
-import type { Diagnostic } from "../core/yaml-diagnostics.ts";
 import { Settings } from "../core/settings-schema.ts";
+import type { Diagnostic } from "../core/yaml-diagnostics.ts";
 import type { RepoStore } from "../ports.ts";
 
 /** Reads every rollout file and the settings of one repository; invalid files are reported, never fatal. */
@@ -58,5 +58,8 @@ export function findRollout(repo: LoadedRepo, id: string): LoadedRollout {
   const known = repo.rollouts.map((r) => r.id);
   const hint = near.length > 0 ? ` Did you mean ${near.map((n) => `'${n}'`).join(" or ")}?` : "";
   const list = known.length > 0 ? ` Known: ${known.join(", ")}.` : " No rollouts in .github/rollouts/.";
-  throw new RolloutError("NOT_FOUND", `no rollout '${id.slice(0, 64)}' in ${repo.name}.${hint}${near.length ? "" : list}`);
+  throw new RolloutError(
+    "NOT_FOUND",
+    `no rollout '${id.slice(0, 64)}' in ${repo.name}.${hint}${near.length ? "" : list}`,
+  );
 }

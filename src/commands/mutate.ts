@@ -1,5 +1,5 @@
 import { isRolloutError, RolloutError } from "../core/errors.ts";
-import { buildPlan, type Action, type Plan } from "../core/plan.ts";
+import { type Action, buildPlan, type Plan } from "../core/plan.ts";
 import { viewState } from "../core/stage-view.ts";
 import { buildStatusMessage, type StatusEvent, type StatusMessage } from "../core/status-message.ts";
 import { applyTransition, type Transition } from "../core/transition.ts";
@@ -46,7 +46,14 @@ async function readSyncFiles(ctx: CommandContext, rollout: LoadedRollout) {
   return files;
 }
 
-function statusAfter(repo: LoadedRepo, rollout: LoadedRollout, plan: Plan, evaluation: Evaluation, now: Date, event: StatusEvent) {
+function statusAfter(
+  repo: LoadedRepo,
+  rollout: LoadedRollout,
+  plan: Plan,
+  evaluation: Evaluation,
+  now: Date,
+  event: StatusEvent,
+) {
   const file = { ...rollout.file, state: plan.to };
   return buildStatusMessage({
     id: rollout.id,
@@ -60,16 +67,30 @@ function statusAfter(repo: LoadedRepo, rollout: LoadedRollout, plan: Plan, evalu
   });
 }
 
-async function attempt(ctx: CommandContext, request: MutationRequest, first: boolean): Promise<MutationOutcome> {
+async function attempt(
+  ctx: CommandContext,
+  request: MutationRequest,
+  first: boolean,
+): Promise<MutationOutcome> {
   const repo = await loadRepo(ctx.store);
   const rollout = findRollout(repo, request.id);
   const options = request.to === undefined ? {} : { to: request.to };
   const evaluation =
-    first && request.evaluation ? request.evaluation : await evaluateRollout(ctx, rollout, repo.settings, options);
+    first && request.evaluation
+      ? request.evaluation
+      : await evaluateRollout(ctx, rollout, repo.settings, options);
   const now = ctx.clock.now();
   const result = applyTransition(rollout.file, repo.settings, request.transition(evaluation), now);
   if (!result.ok) {
-    const status = buildStatusMessage({ id: rollout.id, repo: repo.name, file: rollout.file, view: evaluation.view, health: evaluation.health, now, gate: evaluation.gate });
+    const status = buildStatusMessage({
+      id: rollout.id,
+      repo: repo.name,
+      file: rollout.file,
+      view: evaluation.view,
+      health: evaluation.health,
+      now,
+      gate: evaluation.gate,
+    });
     return { kind: "refused", rollout: rollout.id, ...result.refusal, status };
   }
   const planned = buildPlan({
@@ -103,7 +124,11 @@ async function attempt(ctx: CommandContext, request: MutationRequest, first: boo
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       log.error({ workflow: dispatch.workflow, err: detail }, "workflow dispatch failed");
-      dispatches.push({ workflow: dispatch.workflow, dispatched: false, detail: `dispatch failed: ${detail}` });
+      dispatches.push({
+        workflow: dispatch.workflow,
+        dispatched: false,
+        detail: `dispatch failed: ${detail}`,
+      });
     }
   }
   let notified = true;

@@ -1,8 +1,8 @@
-import { helpText } from "../core/command-help.ts";
 import type { Command, RolloutRef } from "../core/command.ts";
+import { helpText } from "../core/command-help.ts";
 import { RolloutError } from "../core/errors.ts";
-import type { Diagnostic } from "../core/yaml-diagnostics.ts";
 import { buildStatusMessage, type StatusMessage } from "../core/status-message.ts";
+import type { Diagnostic } from "../core/yaml-diagnostics.ts";
 import type { CommandContext } from "./context.ts";
 import { evaluateRollout } from "./evaluate.ts";
 import { type HistoryRow, history } from "./history.ts";
@@ -29,26 +29,45 @@ export interface RunOptions {
 
 function idOf(ctx: CommandContext, ref: RolloutRef): string {
   // Where the store knows its `owner/repo`, a qualified ref must name it.
-  if (ref.repo !== undefined && ctx.store.name.includes("/") && ref.repo.toLowerCase() !== ctx.store.name.toLowerCase()) {
+  if (
+    ref.repo !== undefined &&
+    ctx.store.name.includes("/") &&
+    ref.repo.toLowerCase() !== ctx.store.name.toLowerCase()
+  ) {
     throw new RolloutError("NOT_FOUND", `${ref.repo}:${ref.id} is not in ${ctx.store.name}`);
   }
   return ref.id;
 }
 
-async function statuses(ctx: CommandContext, only?: string): Promise<{ statuses: StatusMessage[]; invalid: LoadedRepo["invalid"] }> {
+async function statuses(
+  ctx: CommandContext,
+  only?: string,
+): Promise<{ statuses: StatusMessage[]; invalid: LoadedRepo["invalid"] }> {
   const repo = await loadRepo(ctx.store);
   const selected = only === undefined ? repo.rollouts : [findRollout(repo, only)];
   const now = ctx.clock.now();
   const result = await Promise.all(
     selected.map(async (rollout) => {
       const { view, health, gate } = await evaluateRollout(ctx, rollout, repo.settings);
-      return buildStatusMessage({ id: rollout.id, repo: repo.name, file: rollout.file, view, health, now, gate });
+      return buildStatusMessage({
+        id: rollout.id,
+        repo: repo.name,
+        file: rollout.file,
+        view,
+        health,
+        now,
+        gate,
+      });
     }),
   );
   return { statuses: result, invalid: only === undefined ? repo.invalid : [] };
 }
 
-export async function runCommand(ctx: CommandContext, command: Command, options: RunOptions = {}): Promise<CommandOutcome> {
+export async function runCommand(
+  ctx: CommandContext,
+  command: Command,
+  options: RunOptions = {},
+): Promise<CommandOutcome> {
   switch (command.verb) {
     case "help":
       return { kind: "help", text: helpText(command.topic) };
@@ -67,7 +86,9 @@ export async function runCommand(ctx: CommandContext, command: Command, options:
         ...repo.rollouts.map((r) => ({ path: r.path, ok: true, diagnostics: [] as Diagnostic[] })),
         ...repo.invalid.map((f) => ({ path: f.path, ok: false, diagnostics: f.diagnostics })),
       ]
-        .filter((f) => only === undefined || f.path.endsWith(`/${only}.yml`) || f.path.endsWith(`/${only}.yaml`))
+        .filter(
+          (f) => only === undefined || f.path.endsWith(`/${only}.yml`) || f.path.endsWith(`/${only}.yaml`),
+        )
         .sort((a, b) => a.path.localeCompare(b.path));
       if (only !== undefined && files.length === 0) findRollout(repo, only);
       return { kind: "validate", files };
@@ -82,7 +103,12 @@ export async function runCommand(ctx: CommandContext, command: Command, options:
         event: "advanced",
         to,
         forced: options.force ?? false,
-        transition: (e) => ({ kind: "advance", gate: e.gate, force: options.force ?? false, ...(to === undefined ? {} : { to }) }),
+        transition: (e) => ({
+          kind: "advance",
+          gate: e.gate,
+          force: options.force ?? false,
+          ...(to === undefined ? {} : { to }),
+        }),
       });
     }
     case "rollback": {
@@ -92,7 +118,11 @@ export async function runCommand(ctx: CommandContext, command: Command, options:
         action: "rollback",
         event: "rolled_back",
         reason,
-        transition: () => ({ kind: "rollback", ...(to === undefined ? {} : { to }), ...(reason === undefined ? {} : { reason }) }),
+        transition: () => ({
+          kind: "rollback",
+          ...(to === undefined ? {} : { to }),
+          ...(reason === undefined ? {} : { reason }),
+        }),
       });
     }
     case "rollback-all": {

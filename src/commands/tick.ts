@@ -1,8 +1,9 @@
 import type { HealthStatus } from "../core/health.ts";
+import type { Settings } from "../core/settings-schema.ts";
 import { buildStatusMessage, type StatusMessage } from "../core/status-message.ts";
 import type { CommandContext } from "./context.ts";
 import { evaluateRollout } from "./evaluate.ts";
-import { loadRepo } from "./load-repo.ts";
+import { type LoadedRollout, loadRepo } from "./load-repo.ts";
 import { type MutationOutcome, mutate } from "./mutate.ts";
 
 /**
@@ -22,25 +23,37 @@ export interface TickDecision {
 
 export interface TickOptions {
   /** Whether a scheduled status post is due for this rollout now (decisions always announce). */
-  statusDue?: (rollout: string) => boolean;
+  statusDue?: (rollout: LoadedRollout, settings: Settings) => boolean;
 }
 
 export async function tick(ctx: CommandContext, options: TickOptions = {}): Promise<TickDecision[]> {
   const repo = await loadRepo(ctx.store);
   const decisions: TickDecision[] = [];
   for (const invalid of repo.invalid) {
-    ctx.logger.warn({ file: invalid.path, errors: invalid.diagnostics.length }, "invalid rollout file skipped");
+    ctx.logger.warn(
+      { file: invalid.path, errors: invalid.diagnostics.length },
+      "invalid rollout file skipped",
+    );
   }
   for (const rollout of repo.rollouts) {
     const phase = rollout.file.state?.phase;
     if (phase === "complete") continue;
     const evaluation = await evaluateRollout(ctx, rollout, repo.settings);
     const { view, health, gate } = evaluation;
-    const automation = rollout.file.automation ?? { auto_advance: false, auto_rollback: true, auto_merge: false };
+    const automation = rollout.file.automation ?? {
+      auto_advance: false,
+      auto_rollback: true,
+      auto_merge: false,
+    };
     const now = ctx.clock.now();
     let outcome: MutationOutcome | undefined;
     let action: TickDecision["action"] = "none";
-    if (health.status === "red" && automation.auto_rollback && view.phase !== "rolled_back" && view.percent > 0) {
+    if (
+      health.status === "red" &&
+      automation.auto_rollback &&
+      view.phase !== "rolled_back" &&
+      view.percent > 0
+    ) {
       action = "rollback";
       const fired = health.reasons.find((r) => r.status === "red" && r.rollbackTo !== undefined);
       const reason = health.reasons
@@ -53,9 +66,18 @@ export async function tick(ctx: CommandContext, options: TickOptions = {}): Prom
         event: "rolled_back",
         reason: `automatic: ${reason}`,
         evaluation,
-        transition: () => ({ kind: "rollback", to: fired?.rollbackTo, reason: `automatic: ${reason}`, automatic: true }),
+        transition: () => ({
+          kind: "rollback",
+          to: fired?.rollbackTo,
+          reason: `automatic: ${reason}`,
+          automatic: true,
+        }),
       });
-    } else if (view.next === undefined && view.stage > 0 && gate.checks.every((c) => c.pass || ["stage", "freeze", "approvals"].includes(c.name))) {
+    } else if (
+      view.next === undefined &&
+      view.stage > 0 &&
+      gate.checks.every((c) => c.pass || ["stage", "freeze", "approvals"].includes(c.name))
+    ) {
       action = "complete";
       outcome = await mutate(ctx, {
         id: rollout.id,
@@ -89,7 +111,7 @@ export async function tick(ctx: CommandContext, options: TickOptions = {}): Prom
             event: gateOpen ? "stage_passed" : "status",
           });
     let posted = outcome?.kind === "applied" && outcome.notified;
-    if (!outcome && !ctx.dryRun && (options.statusDue?.(rollout.id) ?? true)) {
+    if (!outcome && !ctx.dryRun && (options.statusDue?.(rollout, repo.settings) ?? true)) {
       try {
         await ctx.notifier.post(status);
         posted = true;

@@ -102,7 +102,7 @@ function judge(
   const window = windowText(c, request);
   const base = { kind, metric: c.metric, threshold, thresholdText, operator, window } as const;
   const rule = `${subject} ${operator} ${thresholdText} ${window}`;
-  if (!result || !result.ok || Number.isNaN(result.value)) {
+  if (!result?.ok || Number.isNaN(result.value)) {
     const why = result && !result.ok ? result.reason : "no data";
     const prefix = kind === "trigger" ? "rollback if " : "";
     return { ...base, status: "yellow", pass: false, text: `${prefix}${rule}: ${why}` };

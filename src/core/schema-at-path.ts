@@ -25,8 +25,10 @@ const WRAPPERS = new Set(["optional", "nullable", "default", "prefault", "catch"
 function strip(schema: Schema): Schema {
   const def = schema._zod.def;
   if (WRAPPERS.has(def.type) && def.innerType) return strip(def.innerType);
-  if (def.type === "pipe" && def.in)
+  // A pipe is checked on its input, unless the input is only a transform (z.preprocess).
+  if (def.type === "pipe" && def.in) {
     return strip(def.in._zod.def.type === "transform" && def.out ? def.out : def.in);
+  }
   if (def.type === "lazy" && def.getter) return strip(def.getter());
   return schema;
 }

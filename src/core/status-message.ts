@@ -14,7 +14,9 @@ export type StatusEvent =
   | "rolled_back"
   | "paused"
   | "resumed"
-  | "completed";
+  | "completed"
+  | "alert"
+  | "alert_resolved";
 
 export interface StatusMessage {
   rollout: string;

@@ -59,39 +59,43 @@ export function parseWithSchema<S extends z.ZodType>(
   };
   if (doc.errors.length > 0) return fail(doc.errors.map((e) => at(e.pos[0], yamlErrorMessage(e, text))));
 
-  const contents = doc.contents as Node | null;
-  const empty =
-    contents === null || (isScalar(contents) && contents.value === null && isEmptySource(contents));
-  let data: unknown = {};
-  if (empty) {
-    if (!options.allowEmpty)
-      return fail([at(0, "the file is empty: expected a mapping of key: value pairs")]);
-  } else if (!isMap(contents)) {
-    return fail([
-      at(contents?.range?.[0] ?? 0, `expected a mapping of key: value pairs, found ${kindOf(contents)}`),
-    ]);
-  } else {
-    try {
-      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (/excessive alias count/i.test(message)) {
-        return fail([
-          at(
-            firstAlias(doc, () => true),
-            "too many aliases: the file expands to too much data (a YAML alias bomb?)",
-          ),
-        ]);
-      }
-      const unresolved = firstAlias(doc, (alias) => alias.resolve(doc) === undefined);
-      return fail([at(unresolved, message.replace(/\.$/, ""))]);
-    }
-  }
+  const converted = toData(doc, options, at);
+  if (!converted.ok) return fail(converted.diagnostics);
+  const data = converted.value;
 
   const result = schema.safeParse(data);
   if (result.success) return { ok: true, value: result.data };
   const reports = result.error.issues.flatMap((issue) => describeIssue(issue, { data, schema }));
-  return fail(dedupe(reports.map((r) => at(offsetOf(doc, r), r.message))));
+  return fail(reports.map((r) => at(offsetOf(doc, r), r.message)));
+}
+
+/** The document as plain data, refusing what is not one mapping and stopping alias bombs. */
+function toData(
+  doc: Document,
+  options: ParseOptions,
+  at: (offset: number, message: string) => Diagnostic,
+): Parsed<unknown> {
+  const contents = doc.contents as Node | null;
+  const refuse = (offset: number, message: string): Parsed<unknown> => fail([at(offset, message)]);
+  if (contents === null || (isScalar(contents) && contents.value === null && isEmptySource(contents))) {
+    if (options.allowEmpty) return { ok: true, value: {} };
+    return refuse(0, "the file is empty: expected a mapping of key: value pairs");
+  }
+  if (!isMap(contents)) {
+    const found = kindOf(contents);
+    return refuse(contents.range?.[0] ?? 0, `expected a mapping of key: value pairs, found ${found}`);
+  }
+  try {
+    return { ok: true, value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/excessive alias count/i.test(message)) {
+      const first = firstAlias(doc, () => true);
+      return refuse(first, "too many aliases: the file expands to too much data (a YAML alias bomb?)");
+    }
+    const unresolved = firstAlias(doc, (alias) => alias.resolve(doc) === undefined);
+    return refuse(unresolved, message.replace(/\.$/, ""));
+  }
 }
 
 /** Where to point for an issue: the node itself, its key, or the nearest ancestor that exists. */
@@ -103,8 +107,7 @@ function offsetOf(doc: Document, report: IssueReport): number {
   for (const step of [...steps].reverse()) {
     const offset = step.node?.range?.[0] ?? step.pair?.key.range?.[0];
     // An empty value (`bake:`) has no text of its own: point at its key instead.
-    if (step.node && isScalar(step.node) && isEmptySource(step.node) && step.pair)
-      return step.pair.key.range?.[0] ?? 0;
+    if (isScalar(step.node) && isEmptySource(step.node) && step.pair) return step.pair.key.range?.[0] ?? 0;
     if (offset !== undefined) return offset;
   }
   return 0;

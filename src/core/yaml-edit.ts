@@ -1,6 +1,7 @@
-import { Document, isAlias, isMap, isScalar, isSeq, type Node, parseDocument, Scalar, visit } from "yaml";
+import { Document, isAlias, isMap, isScalar, isSeq, type Node, parseDocument, visit } from "yaml";
 import type { State } from "./schema.ts";
 import { walkYamlPath, type YamlPath, type YamlStep } from "./yaml-path.ts";
+import { renderKey, renderScalar } from "./yaml-scalar.ts";
 
 /**
  * Surgical, comment-preserving edits of YAML text. Each edit splices the original text at the
@@ -70,7 +71,7 @@ function insertMissing(text: string, doc: Document, edit: SetEdit, steps: YamlSt
   const { node: container, pair } = steps.at(-1) ?? { node: null };
   const missing = edit.path.slice(steps.length - 1);
   if (missing.some((k) => typeof k === "number"))
-    throw new Error(`cannot create list items at ${show(edit.path)}`);
+    throw new Error(`cannot add list items: ${show(edit.path)}`);
   if (isAlias(container)) throw new Error(`cannot edit ${show(edit.path)} through an alias`);
   const eol = text.includes("\r\n") ? "\r\n" : "\n";
   const step = indentStep(doc, text);
@@ -79,8 +80,8 @@ function insertMissing(text: string, doc: Document, edit: SetEdit, steps: YamlSt
     const first = container.items[0]?.key as Node | undefined;
     const indent = column(text, first?.range?.[0] ?? 0);
     const block = renderBlock(missing as string[], edit.value, indent, step, eol);
-    if (atRoot && onlyTriviaAfter(text, container.range?.[1] ?? text.length))
-      return appendAtEnd(text, block, eol);
+    const tail = container.range?.[1] ?? text.length;
+    if (atRoot && onlyTriviaAfter(text, tail)) return appendAtEnd(text, block, eol);
     const last = container.items.at(-1);
     const end = (last?.value as Node | null)?.range?.[1] ?? (last?.key as Node | undefined)?.range?.[1] ?? 0;
     return insertAfterLine(text, end, block, eol);
@@ -144,8 +145,8 @@ function fallback(text: string, doc: Document, edit: YamlEdit, ancestors: YamlSt
 
 function verify(text: string, edit: YamlEdit): void {
   const doc = parseDocument(text);
-  if (doc.errors.length > 0)
-    throw new Error(`editing ${show(edit.path)} broke the YAML: ${doc.errors[0]?.message}`);
+  const error = doc.errors[0];
+  if (error) throw new Error(`editing ${show(edit.path)} broke the YAML: ${error.message}`);
   const steps = walkYamlPath(doc, edit.path);
   const present = steps.length === edit.path.length + 1;
   const node = steps.at(-1)?.node;
@@ -155,47 +156,6 @@ function verify(text: string, edit: YamlEdit): void {
 }
 
 // --- Rendering ---
-
-const INDICATORS = "-?:,[]{}#&*!|>'\"%@`";
-
-/** Plain when yaml reads it back as the same string; otherwise quoted (keeping an existing quote style). */
-export function renderScalar(
-  value: string | number | boolean,
-  oldType?: Scalar.Type,
-  inFlow = false,
-): string {
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} to YAML`);
-    return String(value);
-  }
-  if (typeof value === "boolean") return String(value);
-  if (oldType === Scalar.QUOTE_SINGLE && !hasControlCharacter(value))
-    return `'${value.replaceAll("'", "''")}'`;
-  if (oldType === Scalar.QUOTE_DOUBLE || !isPlainSafe(value, inFlow)) return JSON.stringify(value);
-  return value;
-}
-
-function isPlainSafe(value: string, inFlow: boolean): boolean {
-  if (value === "" || value !== value.trim() || INDICATORS.includes(value[0] ?? "")) return false;
-  if (hasControlCharacter(value) || /: |:$| #/.test(value) || (inFlow && /[,[\]{}]/.test(value)))
-    return false;
-  // The last word goes to yaml itself: numbers, booleans, null, `~`, `0x1F` ... must stay strings.
-  const probe = parseDocument(inFlow ? `[${value}]` : `k: ${value}`);
-  const read = inFlow ? probe.getIn([0]) : probe.getIn(["k"]);
-  return probe.errors.length === 0 && read === value;
-}
-
-function hasControlCharacter(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const code = value.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
-  }
-  return false;
-}
-
-function renderKey(key: string): string {
-  return isPlainSafe(key, false) ? key : JSON.stringify(key);
-}
 
 function renderBlock(
   keys: string[],

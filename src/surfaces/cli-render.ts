@@ -1,8 +1,8 @@
 import { createTwoFilesPatch } from "diff";
-import type { CommandOutcome } from "../commands/run-command.ts";
 import type { MutationOutcome } from "../commands/mutate.ts";
-import { formatDiagnostic } from "../core/yaml-diagnostics.ts";
+import type { CommandOutcome } from "../commands/run-command.ts";
 import { HEALTH_EMOJI, progressBar, renderStatusText, type StatusMessage } from "../core/status-message.ts";
+import { formatDiagnostic } from "../core/yaml-diagnostics.ts";
 
 /** Human and JSON renderings of command outcomes for the terminal, plus the exit code they imply. */
 
@@ -43,11 +43,25 @@ export function statusJson(message: StatusMessage) {
 
 function mutationJson(outcome: MutationOutcome) {
   if (outcome.kind === "refused") {
-    return { result: "refused", rollout: outcome.rollout, message: outcome.message, reasons: outcome.reasons };
+    return {
+      result: "refused",
+      rollout: outcome.rollout,
+      message: outcome.message,
+      reasons: outcome.reasons,
+    };
   }
-  const base = { result: outcome.kind === "planned" ? "planned" : "applied", plan: outcome.plan, status: statusJson(outcome.status) };
+  const base = {
+    result: outcome.kind === "planned" ? "planned" : "applied",
+    plan: outcome.plan,
+    status: statusJson(outcome.status),
+  };
   if (outcome.kind === "planned") return base;
-  return { ...base, commit: outcome.commit ?? null, dispatches: outcome.dispatches, notified: outcome.notified };
+  return {
+    ...base,
+    commit: outcome.commit ?? null,
+    dispatches: outcome.dispatches,
+    notified: outcome.notified,
+  };
 }
 
 export function renderJson(outcome: CommandOutcome): unknown {
@@ -92,7 +106,10 @@ function renderDiff(path: string, before: string, after: string): string[] {
 
 function renderMutation(outcome: MutationOutcome): string {
   if (outcome.kind === "refused") {
-    return [`✗ refused: ${outcome.rollout}: ${outcome.message}`, ...outcome.reasons.map((r) => `  · ${r}`)].join("\n");
+    return [
+      `✗ refused: ${outcome.rollout}: ${outcome.message}`,
+      ...outcome.reasons.map((r) => `  · ${r}`),
+    ].join("\n");
   }
   const { plan } = outcome;
   const lines = [outcome.kind === "planned" ? `dry run — would ${plan.summary}` : `✓ ${plan.summary}`];
@@ -102,20 +119,33 @@ function renderMutation(outcome: MutationOutcome): string {
   }
   if (outcome.kind === "planned") {
     for (const d of plan.dispatches) lines.push(`  would dispatch ${d.workflow} ${JSON.stringify(d.inputs)}`);
-    lines.push("  commit message:", ...plan.commitMessage.trimEnd().split("\n").map((l) => `    ${l}`));
+    lines.push(
+      "  commit message:",
+      ...plan.commitMessage
+        .trimEnd()
+        .split("\n")
+        .map((l) => `    ${l}`),
+    );
     return lines.join("\n");
   }
   if (outcome.commit) lines.push(`  committed ${outcome.commit.slice(0, 12)}`);
   else lines.push("  not committed (pass --commit to commit with audit trailers)");
   for (const d of outcome.dispatches) {
-    lines.push(d.dispatched ? `  dispatched ${d.workflow}` : `  ⚠ ${d.workflow}: ${d.detail ?? "not dispatched"}`);
+    lines.push(
+      d.dispatched ? `  dispatched ${d.workflow}` : `  ⚠ ${d.workflow}: ${d.detail ?? "not dispatched"}`,
+    );
   }
   lines.push("", renderStatusText(outcome.status));
   return lines.join("\n");
 }
 
-function renderInvalid(invalid: { path: string; diagnostics: Parameters<typeof formatDiagnostic>[0][] }[]): string[] {
-  return invalid.flatMap((f) => [`✗ ${f.path} is invalid:`, ...f.diagnostics.map((d) => `  ${formatDiagnostic(d)}`)]);
+function renderInvalid(
+  invalid: { path: string; diagnostics: Parameters<typeof formatDiagnostic>[0][] }[],
+): string[] {
+  return invalid.flatMap((f) => [
+    `✗ ${f.path} is invalid:`,
+    ...f.diagnostics.map((d) => `  ${formatDiagnostic(d)}`),
+  ]);
 }
 
 export function renderHuman(outcome: CommandOutcome): string {
@@ -123,13 +153,19 @@ export function renderHuman(outcome: CommandOutcome): string {
     case "help":
       return outcome.text;
     case "status":
-      return [...outcome.statuses.map(renderStatusText), ...renderInvalid(outcome.invalid)].join("\n\n") || "no rollouts";
+      return (
+        [...outcome.statuses.map(renderStatusText), ...renderInvalid(outcome.invalid)].join("\n\n") ||
+        "no rollouts"
+      );
     case "list": {
       const rows = outcome.rollouts.map(
         (m) =>
           `${HEALTH_EMOJI[m.colour]} ${m.rollout.padEnd(24)} ${progressBar(m.percent, m.percents, 10)}  ${m.phase.replace("_", " ")}`,
       );
-      return [...(rows.length ? rows : ["no rollouts in .github/rollouts/"]), ...renderInvalid(outcome.invalid)].join("\n");
+      return [
+        ...(rows.length ? rows : ["no rollouts in .github/rollouts/"]),
+        ...renderInvalid(outcome.invalid),
+      ].join("\n");
     }
     case "history":
       if (outcome.entries.length === 0) return `${outcome.rollout}: no history (is this a git repository?)`;
@@ -145,13 +181,13 @@ export function renderHuman(outcome: CommandOutcome): string {
     case "validate":
       return outcome.files.length === 0
         ? "no rollout files in .github/rollouts/"
-        : outcome.files
-            .flatMap((f) => (f.ok ? [`✓ ${f.path}`] : renderInvalid([f])))
-            .join("\n");
+        : outcome.files.flatMap((f) => (f.ok ? [`✓ ${f.path}`] : renderInvalid([f]))).join("\n");
     case "tick":
-      return outcome.decisions
-        .map((d) => (d.outcome ? renderMutation(d.outcome) : renderStatusText(d.status)))
-        .join("\n\n") || "no active rollouts";
+      return (
+        outcome.decisions
+          .map((d) => (d.outcome ? renderMutation(d.outcome) : renderStatusText(d.status)))
+          .join("\n\n") || "no active rollouts"
+      );
     case "rollback-all":
       return outcome.outcomes.map(renderMutation).join("\n\n") || "no active rollouts to roll back";
     default:

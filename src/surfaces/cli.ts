@@ -65,7 +65,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function runCliUnsafe(argv: string[], io: CliIo): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>>;
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>
+  >;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
   } catch (error) {
@@ -83,7 +85,8 @@ async function runCliUnsafe(argv: string[], io: CliIo): Promise<number> {
   if (values.reason !== undefined) tokens.push("--reason", values.reason);
   const command = parseCommandTokens(tokens);
   if (!command.ok) {
-    io.stderr(`${command.error.message}${command.error.usage ? `\nusage: rollout ${command.error.usage}` : ""}`);
+    const { message, usage } = command.error;
+    io.stderr(usage && !message.includes(usage) ? `${message}\nusage: rollout ${usage}` : message);
     return 2;
   }
   const json = values.json ?? false;
@@ -102,7 +105,14 @@ async function runCliUnsafe(argv: string[], io: CliIo): Promise<number> {
     return exitCodeOf(outcome);
   } catch (error) {
     if (isRolloutError(error)) {
-      if (json) io.stdout(JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } }, null, 2));
+      if (json)
+        io.stdout(
+          JSON.stringify(
+            { error: { code: error.code, message: error.message, details: error.details } },
+            null,
+            2,
+          ),
+        );
       else io.stderr([`✗ ${error.message}`, ...error.details.map((d) => `  ${d}`)].join("\n"));
       return error.code === "USAGE" ? 2 : 1;
     }

@@ -10,8 +10,8 @@ import { SimulatedMetrics } from "../adapters/simulated-metrics.ts";
 import type { CommandContext } from "../commands/context.ts";
 import { runCommand } from "../commands/run-command.ts";
 import { tick } from "../commands/tick.ts";
-import { DEMO_ROLLOUT, DEMO_ROLLOUT_ID, DEMO_SYNC_FILE } from "./demo-plan.ts";
 import { renderHuman } from "./cli-render.ts";
+import { DEMO_ROLLOUT, DEMO_ROLLOUT_ID, DEMO_SYNC_FILE } from "./demo-plan.ts";
 
 /**
  * `npm run demo`: the bot's main job on an embedded plan, no accounts needed. A throwaway git repo,
@@ -26,7 +26,9 @@ const delayMs = Number(process.env.DEMO_DELAY_MS ?? 150);
 const out = (text = "") => process.stdout.write(`${text}\n`);
 
 function git(dir: string, args: string[], date?: Date): string {
-  const env = date ? { ...process.env, GIT_AUTHOR_DATE: date.toISOString(), GIT_COMMITTER_DATE: date.toISOString() } : process.env;
+  const env = date
+    ? { ...process.env, GIT_AUTHOR_DATE: date.toISOString(), GIT_COMMITTER_DATE: date.toISOString() }
+    : process.env;
   return execFileSync("git", args, { cwd: dir, env, encoding: "utf8" });
 }
 
@@ -49,7 +51,8 @@ export async function runDemo(): Promise<void> {
   const dir = createRepo(now);
   let incidentFrom: number | undefined;
   let incidentUntil = Number.POSITIVE_INFINITY;
-  const incident = (t: Date) => incidentFrom !== undefined && t.getTime() >= incidentFrom && t.getTime() < incidentUntil;
+  const incident = (t: Date) =>
+    incidentFrom !== undefined && t.getTime() >= incidentFrom && t.getTime() < incidentUntil;
   // Deterministic "noise" keeps the figures lively without making runs differ.
   const wave = (t: Date, scale: number) => scale * (1 + Math.sin(t.getTime() / 3_600_000));
   const metrics = new SimulatedMetrics({
@@ -66,15 +69,24 @@ export async function runDemo(): Promise<void> {
     store: new LocalRepoStore(dir, { commit: true, commitDate: () => now }),
     metrics: () => metrics,
     // Each tick's messages come under one timestamp line, as a channel would show them.
-    notifier: { post: async (message) => (stampOnce(), channel.post(message)) },
+    notifier: {
+      post: async (message) => {
+        stampOnce();
+        await channel.post(message);
+      },
+    },
     clock: { now: () => now },
     logger: silentLogger,
     actor: "rollout-bot",
     dryRun: false,
   };
-  out(`rollout-bot demo — plan ${DEMO_ROLLOUT_ID}: 5% 1h → 25% 4h → 50% 8h → 100%, auto-advance, auto-rollback`);
+  out(
+    `rollout-bot demo — plan ${DEMO_ROLLOUT_ID}: 5% 1h → 25% 4h → 50% 8h → 100%, auto-advance, auto-rollback`,
+  );
   out(`repository: ${dir}`);
-  out(`clock: ${TICK_MINUTES} simulated minutes per evaluation; status every ${STATUS_EVERY_HOURS}h as a channel would get it\n`);
+  out(
+    `clock: ${TICK_MINUTES} simulated minutes per evaluation; status every ${STATUS_EVERY_HOURS}h as a channel would get it\n`,
+  );
   let lastStatus = Number.NEGATIVE_INFINITY;
   let rolledBackAt: Date | undefined;
   for (let i = 0; i < 64; i++) {
@@ -85,7 +97,9 @@ export async function runDemo(): Promise<void> {
     for (const d of decisions) {
       if (d.outcome?.kind !== "applied") continue;
       const commit = d.outcome.commit?.slice(0, 8) ?? "";
-      const dispatched = d.outcome.dispatches.map((x) => `, ${x.workflow} ${x.dispatched ? "dispatched" : "(not dispatched: local)"}`);
+      const dispatched = d.outcome.dispatches.map(
+        (x) => `, ${x.workflow} ${x.dispatched ? "dispatched" : "(not dispatched: local)"}`,
+      );
       out(`   → ${d.action}: commit ${commit}${dispatched.join("")}`);
       if (d.action === "advance" && d.outcome.plan.to.percent === 50 && incidentFrom === undefined) {
         incidentFrom = now.getTime() + 3 * 3_600_000; // the incident starts three hours into 50%
@@ -101,10 +115,13 @@ export async function runDemo(): Promise<void> {
     now = new Date(now.getTime() + TICK_MINUTES * 60_000);
   }
   out("── after the rollback: advancing is refused during the cooldown");
-  const refused = await runCommand({ ...ctx, actor: "cli:alice", dryRun: true }, {
-    verb: "advance",
-    rollout: { id: DEMO_ROLLOUT_ID },
-  });
+  const refused = await runCommand(
+    { ...ctx, actor: "cli:alice", dryRun: true },
+    {
+      verb: "advance",
+      rollout: { id: DEMO_ROLLOUT_ID },
+    },
+  );
   out(renderHuman(refused));
   out(`\n── the audit trail: git log in ${dir}`);
   out(git(dir, ["log", "--format=%h %ad %s", "--date=format:%a %H:%M"]).trimEnd());

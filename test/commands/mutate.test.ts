@@ -20,9 +20,14 @@ describe("advance", () => {
     expect(store.commits[0]?.files.map((f) => f.path)).toEqual([ROLLOUT_PATH, "config.py"]);
     expect(store.files.get("config.py")).toBe("# traffic\ncanary_percent = 50.0\n");
     expect(store.files.get(ROLLOUT_PATH)).toBe(
-      CHECKOUT_PLAN.replace("percent: 10\n  phase", "percent: 50\n  phase").replace("2026-11-22T08:00:00Z", "2026-11-22T10:00:00Z"),
+      CHECKOUT_PLAN.replace("percent: 10\n  phase", "percent: 50\n  phase").replace(
+        "2026-11-22T08:00:00Z",
+        "2026-11-22T10:00:00Z",
+      ),
     );
-    expect(store.dispatches).toEqual([{ workflow: "deploy.yml", inputs: { rollout: "checkout", from: "10", to: "50" } }]);
+    expect(store.dispatches).toEqual([
+      { workflow: "deploy.yml", inputs: { rollout: "checkout", from: "10", to: "50" } },
+    ]);
     expect(notifier.messages.map((m) => [m.event, m.headline, m.colour])).toEqual([
       ["advanced", "advance checkout: 10% → 50%", "green"],
     ]);
@@ -31,7 +36,10 @@ describe("advance", () => {
 
   it("dry run plans without writing", async () => {
     const { ctx, store, notifier } = setup();
-    const outcome = await runCommand({ ...ctx, dryRun: true }, { verb: "advance", rollout: { id: "checkout" } });
+    const outcome = await runCommand(
+      { ...ctx, dryRun: true },
+      { verb: "advance", rollout: { id: "checkout" } },
+    );
     expect(outcome.kind).toBe("planned");
     if (outcome.kind !== "planned") return;
     expect(outcome.plan.edits.map((e) => e.path)).toEqual([ROLLOUT_PATH, "config.py"]);
@@ -69,8 +77,16 @@ describe("advance", () => {
 describe("rollback", () => {
   it("commits, dispatches the rollback workflow with inputs, posts red", async () => {
     const { ctx, store, notifier } = setup({ error_rate: () => 0.09 });
-    const outcome = await runCommand(ctx, { verb: "rollback", rollout: { id: "checkout" }, to: 0, reason: "pager" });
-    expect(outcome).toMatchObject({ kind: "applied", dispatches: [{ workflow: "rollback.yml", dispatched: true }] });
+    const outcome = await runCommand(ctx, {
+      verb: "rollback",
+      rollout: { id: "checkout" },
+      to: 0,
+      reason: "pager",
+    });
+    expect(outcome).toMatchObject({
+      kind: "applied",
+      dispatches: [{ workflow: "rollback.yml", dispatched: true }],
+    });
     expect(store.dispatches).toEqual([
       { workflow: "rollback.yml", inputs: { rollout: "checkout", from: "10", to: "0", reason: "pager" } },
     ]);
@@ -85,19 +101,27 @@ describe("rollback", () => {
     const { ctx, store } = setup();
     store.failNextDispatch = new Error("502 Bad Gateway");
     const failingNotifier = { post: async () => Promise.reject(new Error("slack down")) };
-    const outcome = await runCommand({ ...ctx, notifier: failingNotifier }, { verb: "rollback", rollout: { id: "checkout" } });
+    const outcome = await runCommand(
+      { ...ctx, notifier: failingNotifier },
+      { verb: "rollback", rollout: { id: "checkout" } },
+    );
     expect(store.commits).toHaveLength(1);
     expect(outcome).toMatchObject({
       kind: "applied",
       notified: false,
-      dispatches: [{ workflow: "rollback.yml", dispatched: false, detail: "dispatch failed: 502 Bad Gateway" }],
+      dispatches: [
+        { workflow: "rollback.yml", dispatched: false, detail: "dispatch failed: 502 Bad Gateway" },
+      ],
     });
   });
 
   it("re-reads and re-decides on a concurrent change: no lost update", async () => {
     const { ctx, store } = setup();
     // Another replica rolls back to 0% between our read and our write.
-    const concurrent = CHECKOUT_PLAN.replace("percent: 10\n  phase: baking", "percent: 0\n  phase: rolled_back");
+    const concurrent = CHECKOUT_PLAN.replace(
+      "percent: 10\n  phase: baking",
+      "percent: 0\n  phase: rolled_back",
+    );
     const realCommit = store.commit.bind(store);
     let raced = false;
     store.commit = async (change) => {
@@ -120,7 +144,9 @@ describe("rollback", () => {
       attempts++;
       throw new RolloutError("CONFLICT", "changed");
     };
-    await expect(runCommand(ctx, { verb: "rollback", rollout: { id: "checkout" } })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(runCommand(ctx, { verb: "rollback", rollout: { id: "checkout" } })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
     expect(attempts).toBe(3);
   });
 });
@@ -135,7 +161,9 @@ describe("lookup and invalid files", () => {
   it("refuses to act on an invalid file, with file:line diagnostics, and keeps it untouched", async () => {
     const broken = CHECKOUT_PLAN.replace("bake: 2h", "bake: two hours");
     const { ctx, store } = setup(healthy, broken);
-    const error = await runCommand(ctx, { verb: "rollback", rollout: { id: "checkout" } }).catch((e: unknown) => e);
+    const error = await runCommand(ctx, { verb: "rollback", rollout: { id: "checkout" } }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(RolloutError);
     expect((error as RolloutError).details[0]).toMatch(/^\.github\/rollouts\/checkout\.yml:11:11 /);
     expect(store.files.get(ROLLOUT_PATH)).toBe(broken);
@@ -144,9 +172,9 @@ describe("lookup and invalid files", () => {
   });
   it("checks the repo part of owner/repo:id", async () => {
     const { ctx } = setup();
-    await expect(runCommand(ctx, { verb: "status", rollout: { id: "checkout", repo: "acme/other" } })).rejects.toThrow(
-      "acme/other:checkout is not in acme/shop",
-    );
+    await expect(
+      runCommand(ctx, { verb: "status", rollout: { id: "checkout", repo: "acme/other" } }),
+    ).rejects.toThrow("acme/other:checkout is not in acme/shop");
   });
   it("pause and resume write one reviewed change each", async () => {
     const { ctx, store } = setup();
@@ -159,6 +187,8 @@ describe("lookup and invalid files", () => {
       "rollout(checkout): pause at 10%",
       "rollout(checkout): resume at 10%",
     ]);
-    expect(MemoryRepoStore.version(store.files.get(ROLLOUT_PATH)!)).toBe(MemoryRepoStore.version(CHECKOUT_PLAN));
+    expect(MemoryRepoStore.version(store.files.get(ROLLOUT_PATH)!)).toBe(
+      MemoryRepoStore.version(CHECKOUT_PLAN),
+    );
   });
 });

@@ -5,7 +5,11 @@ import { CHECKOUT_PLAN, CONFIG_PY, memoryContext, ROLLOUT_PATH } from "../helper
 const start = new Date("2026-11-22T10:00:00Z");
 
 function setup(errorRate: { value: number | undefined }, plan = CHECKOUT_PLAN) {
-  return memoryContext({ [ROLLOUT_PATH]: plan, "config.py": CONFIG_PY }, { error_rate: () => errorRate.value }, start);
+  return memoryContext(
+    { [ROLLOUT_PATH]: plan, "config.py": CONFIG_PY },
+    { error_rate: () => errorRate.value },
+    start,
+  );
 }
 
 describe("tick: the evaluation loop", () => {
@@ -24,7 +28,10 @@ describe("tick: the evaluation loop", () => {
   });
 
   it("does not roll back automatically when auto_rollback is off, but shows red", async () => {
-    const plan = CHECKOUT_PLAN.replace("  auto_advance: true", "  auto_advance: true\n  auto_rollback: false");
+    const plan = CHECKOUT_PLAN.replace(
+      "  auto_advance: true",
+      "  auto_advance: true\n  auto_rollback: false",
+    );
     const { ctx, store, notifier } = setup({ value: 0.2 }, plan);
     const decisions = await tick(ctx);
     expect(decisions.map((d) => [d.action, d.health, d.posted])).toEqual([["none", "red", true]]);
@@ -60,7 +67,10 @@ describe("tick: the evaluation loop", () => {
   });
 
   it("posts status only when due, and not at all in a dry run", async () => {
-    const { ctx, notifier } = setup({ value: 0.001 }, CHECKOUT_PLAN.replace("automation:\n  auto_advance: true\n", ""));
+    const { ctx, notifier } = setup(
+      { value: 0.001 },
+      CHECKOUT_PLAN.replace("automation:\n  auto_advance: true\n", ""),
+    );
     await tick(ctx, { statusDue: () => false });
     expect(notifier.messages).toHaveLength(0);
     const decisions = await tick(ctx, { statusDue: () => true });

@@ -27,7 +27,14 @@ Rollout-Evidence: FAIL error_rate 6.2% > 5% for 5m — rollback trigger
 `);
   });
   it("says 'at' for changes that keep the percent", () => {
-    const text = renderCommitMessage({ rollout: "a", action: "pause", from: 25, to: 25, actor: "bob", evidence: [] });
+    const text = renderCommitMessage({
+      rollout: "a",
+      action: "pause",
+      from: 25,
+      to: 25,
+      actor: "bob",
+      evidence: [],
+    });
     expect(text.split("\n")[0]).toBe("rollout(a): pause at 25%");
   });
   it("ignores commits without trailers", () => {
@@ -35,7 +42,10 @@ Rollout-Evidence: FAIL error_rate 6.2% > 5% for 5m — rollback trigger
     expect(parseCommitMessage("rollout(x): tweak\n\nSigned-off-by: a <a@b>")).toBeUndefined();
   });
   it("round-trips any record (property)", () => {
-    const line = fc.string({ minLength: 1, maxLength: 40 }).map((s) => s.replace(/[\r\n]/g, " ").trim()).filter((s) => s !== "");
+    const line = fc
+      .string({ minLength: 1, maxLength: 40 })
+      .map((s) => s.replace(/[\r\n]/g, " ").trim())
+      .filter((s) => s !== "");
     const record = fc.record(
       {
         rollout: fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,20}$/),

@@ -13,14 +13,20 @@ describe("durations", () => {
     ["1w", 604_800],
     ["1d12h", 129_600],
   ])("parses %s", (text, seconds) => expect(parseDuration(text)).toBe(seconds));
-  it.each(["", "4", "h", "4x", "1.5h", "-1h"])("rejects %j", (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(["", "4", "h", "4x", "1.5h", "-1h"])("rejects %j", (text) =>
+    expect(parseDuration(text)).toBeUndefined(),
+  );
   it("formats in the two largest units", () => {
     expect([0, 59, 3600, 93_784, 1_209_600].map(formatDuration)).toEqual(["0s", "59s", "1h", "1d 2h", "14d"]);
   });
 });
 
 describe("freeze windows", () => {
-  const weekend = { name: "weekend", weekly: { from: "fri 17:00", to: "mon 09:00" }, timezone: "Europe/Berlin" };
+  const weekend = {
+    name: "weekend",
+    weekly: { from: "fri 17:00", to: "mon 09:00" },
+    timezone: "Europe/Berlin",
+  };
   it("wraps the week end in the window's time zone", () => {
     // Friday 2026-11-20 16:30 UTC is 17:30 in Berlin (CET, UTC+1).
     expect(isFrozen(weekend, new Date("2026-11-20T16:30:00Z"))).toBe(true);

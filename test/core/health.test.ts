@@ -32,14 +32,22 @@ describe("metricRequests", () => {
   it("carries the baseline for relative criteria", () => {
     const file = plan({ state: { percent: 50, started_at: "2026-11-22T11:00:00Z" } });
     const [relative] = metricRequests(file, viewState(file), now);
-    expect(relative).toMatchObject({ metric: "p99", baseline: { metric: "baseline_p99", compare: "increase" } });
+    expect(relative).toMatchObject({
+      metric: "p99",
+      baseline: { metric: "baseline_p99", compare: "increase" },
+    });
     expect(relative?.window).toBeUndefined();
   });
 });
 
 describe("judgeHealth", () => {
   it("is green with a reason per criterion and trigger when all hold", () => {
-    const report = judgeHealth({ file: at10, view: viewState(at10), now, results: results(at10, { error_rate: 0.004 }) });
+    const report = judgeHealth({
+      file: at10,
+      view: viewState(at10),
+      now,
+      results: results(at10, { error_rate: 0.004 }),
+    });
     expect(report.status).toBe("green");
     expect(report.reasons.map((r) => r.text)).toEqual([
       "error_rate 0.4% (< 1% over the stage (2h))",
@@ -48,12 +56,28 @@ describe("judgeHealth", () => {
     expect(report.reasons.every((r) => r.pass)).toBe(true);
   });
   it("is yellow when a criterion is missed", () => {
-    const report = judgeHealth({ file: at10, view: viewState(at10), now, results: results(at10, { error_rate: 0.02 }) });
+    const report = judgeHealth({
+      file: at10,
+      view: viewState(at10),
+      now,
+      results: results(at10, { error_rate: 0.02 }),
+    });
     expect(report.status).toBe("yellow");
-    expect(report.reasons[0]).toMatchObject({ kind: "criterion", pass: false, value: 0.02, threshold: 0.01, valueText: "2%" });
+    expect(report.reasons[0]).toMatchObject({
+      kind: "criterion",
+      pass: false,
+      value: 0.02,
+      threshold: 0.01,
+      valueText: "2%",
+    });
   });
   it("is red when a trigger holds, naming it", () => {
-    const report = judgeHealth({ file: at10, view: viewState(at10), now, results: results(at10, { error_rate: 0.07 }) });
+    const report = judgeHealth({
+      file: at10,
+      view: viewState(at10),
+      now,
+      results: results(at10, { error_rate: 0.07 }),
+    });
     expect(report.status).toBe("red");
     expect(report.reasons[1]?.text).toBe("error_rate 7% > 5% for 5m — rollback trigger");
   });
@@ -61,8 +85,15 @@ describe("judgeHealth", () => {
     const none = judgeHealth({ file: at10, view: viewState(at10), now, results: new Map() });
     expect(none.status).toBe("yellow");
     expect(none.reasons[0]?.text).toBe("error_rate < 1% over the stage (2h): no data");
-    const failed = judgeHealth({ file: at10, view: viewState(at10), now, results: results(at10, { error_rate: "Prometheus unreachable" }) });
-    expect(failed.reasons.map((r) => r.text)).toContain("rollback if error_rate > 5% for 5m: Prometheus unreachable");
+    const failed = judgeHealth({
+      file: at10,
+      view: viewState(at10),
+      now,
+      results: results(at10, { error_rate: "Prometheus unreachable" }),
+    });
+    expect(failed.reasons.map((r) => r.text)).toContain(
+      "rollback if error_rate > 5% for 5m: Prometheus unreachable",
+    );
   });
   it("treats NaN as no data", () => {
     const map = results(at10, { error_rate: Number.NaN });
@@ -70,7 +101,9 @@ describe("judgeHealth", () => {
   });
   it("colours alerts: critical red, warning yellow", () => {
     const base = { file: at10, view: viewState(at10), now, results: results(at10, { error_rate: 0.001 }) };
-    expect(judgeHealth({ ...base, alerts: [{ name: "HighErrors", severity: "critical" }] }).status).toBe("red");
+    expect(judgeHealth({ ...base, alerts: [{ name: "HighErrors", severity: "critical" }] }).status).toBe(
+      "red",
+    );
     const warn = judgeHealth({ ...base, alerts: [{ name: "Slow", severity: "warning", summary: "p99 up" }] });
     expect(warn.status).toBe("yellow");
     expect(warn.reasons.at(-1)?.text).toBe("warning alert Slow firing: p99 up");

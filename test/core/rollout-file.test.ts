@@ -64,11 +64,15 @@ describe("parseSettingsFile", () => {
       freeze: [],
     };
     expect(parseSettingsFile(".github/rollout-bot.yml", "")).toEqual({ ok: true, value: defaults });
-    expect(parseSettingsFile(".github/rollout-bot.yml", "# settings come later\n")).toEqual({ ok: true, value: defaults });
+    expect(parseSettingsFile(".github/rollout-bot.yml", "# settings come later\n")).toEqual({
+      ok: true,
+      value: defaults,
+    });
   });
 
   it("reports settings problems with positions", () => {
-    const text = "notify:\n  slack_chanel: '#ops'\nfreeze:\n  - name: holidays\n    weekly:\n      from: friday 17:00\n      to: mon 09:00\n";
+    const text =
+      "notify:\n  slack_chanel: '#ops'\nfreeze:\n  - name: holidays\n    weekly:\n      from: friday 17:00\n      to: mon 09:00\n";
     const parsed = parseSettingsFile(".github/rollout-bot.yml", text);
     expect(parsed.ok ? [] : parsed.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
       "2:3 notify: unknown key 'slack_chanel' (did you mean 'slack_channel'?)",

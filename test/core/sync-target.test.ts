@@ -22,7 +22,11 @@ routes:
     weight: '10'
 `;
 
-const PY = { file: "receipt_places/config.py", pattern: "^v1_traffic_percentage = (\\S+)$", value: "percent" } as const;
+const PY = {
+  file: "receipt_places/config.py",
+  pattern: "^v1_traffic_percentage = (\\S+)$",
+  value: "percent",
+} as const;
 
 describe("applySyncTarget with a pattern", () => {
   it("rewrites only the captured value, keeping its decimals", () => {
@@ -46,7 +50,7 @@ describe("applySyncTarget with a pattern", () => {
   });
 
   it("keeps quotes that the group captured", () => {
-    const target = { file: "a.ts", pattern: "WEIGHT = (\"\\d+\")", value: "percent" } as const;
+    const target = { file: "a.ts", pattern: 'WEIGHT = ("\\d+")', value: "percent" } as const;
     expect(applySyncTarget('export const WEIGHT = "10";\n', target, 50)).toEqual({
       ok: true,
       text: 'export const WEIGHT = "50";\n',
@@ -70,14 +74,24 @@ describe("applySyncTarget with a pattern", () => {
         "config.py: pattern /v1_traffic_percentage = \\S+/ must have exactly one capture group around the value, it has 0",
     });
     expect(fail("(v1_traffic_percentage) = (\\S+)")).toMatchObject({ ok: false, message: /it has 2$/ });
-    expect(fail("v1_traffic_percentage = ([")).toMatchObject({ ok: false, message: /^config.py: invalid pattern/ });
+    expect(fail("v1_traffic_percentage = ([")).toMatchObject({
+      ok: false,
+      message: /^config.py: invalid pattern/,
+    });
     expect(fail("^(v1_traffic_percentage) = ")).toEqual({
       ok: false,
       message: "config.py:5: expected a number in the capture group, found 'v1_traffic_percentage'",
     });
-    expect(fail("^v1_traffic_percentage = (\\d+)")).toEqual({
+    // `(\d+)` captures "10" of "10.0": 25 is fine, but 12.5 would leave "12.5.0" behind.
+    const partial = {
+      file: "config.py",
+      pattern: "^v1_traffic_percentage = (\\d+)",
+      value: "percent",
+    } as const;
+    expect(applySyncTarget(CONFIG_PY, partial, 12.5)).toEqual({
       ok: false,
-      message: "config.py: after writing 25, /^v1_traffic_percentage = (\\d+)/ no longer captures exactly that value",
+      message:
+        "config.py: after writing 12.5, /^v1_traffic_percentage = (\\d+)/ no longer captures exactly that value",
     });
   });
 });
@@ -110,7 +124,8 @@ describe("applySyncTarget with a key", () => {
   });
 
   it("explains a missing key, a non-number and an unreadable file", () => {
-    const at = (key: string, text = VALUES_YAML) => applySyncTarget(text, { file: "values.yaml", key, value: "percent" }, 25);
+    const at = (key: string, text = VALUES_YAML) =>
+      applySyncTarget(text, { file: "values.yaml", key, value: "percent" }, 25);
     expect(at("canary.percent")).toEqual({
       ok: false,
       message: "values.yaml: key 'canary.percent' not found (found up to 'canary')",
@@ -120,9 +135,18 @@ describe("applySyncTarget with a key", () => {
       message: "values.yaml: key 'routes.5.weight' not found (found up to 'routes')",
     });
     expect(at("nope")).toEqual({ ok: false, message: "values.yaml: key 'nope' not found" });
-    expect(at("image.tag")).toEqual({ ok: false, message: "values.yaml: key 'image.tag' must hold a number, found '\"1.42.0\"'" });
-    expect(at("canary")).toEqual({ ok: false, message: expect.stringMatching(/^values.yaml: key 'canary' must hold a number/) });
-    expect(at("canary.weight", "canary: [1\n")).toMatchObject({ ok: false, message: /^values.yaml: cannot parse as YAML or JSON/ });
+    expect(at("image.tag")).toEqual({
+      ok: false,
+      message: "values.yaml: key 'image.tag' must hold a number, found '\"1.42.0\"'",
+    });
+    expect(at("canary")).toEqual({
+      ok: false,
+      message: expect.stringMatching(/^values.yaml: key 'canary' must hold a number/),
+    });
+    expect(at("canary.weight", "canary: [1\n")).toMatchObject({
+      ok: false,
+      message: /^values.yaml: cannot parse as YAML or JSON/,
+    });
   });
 });
 

@@ -19,7 +19,9 @@ describe("parseWithSchema: YAML errors", () => {
   });
 
   it("reports a duplicate key at the duplicate", () => {
-    expect(problems("stages:\n  - percent: 10\n    bake: 1d\n    bake: 2d\n")).toEqual(["4:5 duplicate key 'bake'"]);
+    expect(problems("stages:\n  - percent: 10\n    bake: 1d\n    bake: 2d\n")).toEqual([
+      "4:5 duplicate key 'bake'",
+    ]);
   });
 
   it("refuses two documents in one file", () => {
@@ -30,7 +32,9 @@ describe("parseWithSchema: YAML errors", () => {
 
   it("refuses a top-level list, scalar, null or empty file", () => {
     expect(problems("- percent: 10\n")).toEqual(["1:1 expected a mapping of key: value pairs, found a list"]);
-    expect(problems("# plan\nhello\n")).toEqual(["2:1 expected a mapping of key: value pairs, found a string"]);
+    expect(problems("# plan\nhello\n")).toEqual([
+      "2:1 expected a mapping of key: value pairs, found a string",
+    ]);
     expect(problems("42\n")).toEqual(["1:1 expected a mapping of key: value pairs, found the number 42"]);
     expect(problems("~\n")).toEqual(["1:1 expected a mapping of key: value pairs, found an empty value"]);
     for (const empty of ["", "# nothing yet\n", "---\n"]) {
@@ -55,7 +59,9 @@ describe("parseWithSchema: YAML errors", () => {
       text += `${names[i]}: &${names[i]} [${Array(9).fill(prev).join(", ")}]\n`;
     }
     const start = performance.now();
-    expect(problems(text)).toEqual(["2:8 too many aliases: the file expands to too much data (a YAML alias bomb?)"]);
+    expect(problems(text)).toEqual([
+      "2:8 too many aliases: the file expands to too much data (a YAML alias bomb?)",
+    ]);
     expect(performance.now() - start).toBeLessThan(500);
   });
 
@@ -89,7 +95,9 @@ describe("parseWithSchema: schema errors mapped to the source", () => {
     expect(problems("stages:\n  - percent: 10\n  - percent: 50\n    bake: 14x\n")).toEqual([
       "4:11 stages[1].bake: expected a duration like 90s, 30m, 4h or 14d",
     ]);
-    expect(problems("stages:\n  - percent: '10'\n")).toEqual(["2:14 stages[0].percent: expected a number, got the string '10'"]);
+    expect(problems("stages:\n  - percent: '10'\n")).toEqual([
+      "2:14 stages[0].percent: expected a number, got the string '10'",
+    ]);
   });
 
   it("points at an unknown key itself and suggests the near miss", () => {

@@ -2,10 +2,16 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { editYaml } from "../../src/core/yaml-edit.ts";
 
-const commentText = fc.string({ unit: fc.constantFrom(..."ab #:-{}[]'\"é%*&!|>9 ".split("")), maxLength: 20 });
+const commentText = fc.string({
+  unit: fc.constantFrom(..."ab #:-{}[]'\"é%*&!|>9 ".split("")),
+  maxLength: 20,
+});
 const comment = commentText.map((text) => ` # ${text}`);
 const maybeComment = fc.option(comment, { nil: "" });
-const commentLines = fc.array(commentText.map((text) => `# ${text}`), { maxLength: 3 });
+const commentLines = fc.array(
+  commentText.map((text) => `# ${text}`),
+  { maxLength: 3 },
+);
 const percent = fc.oneof(fc.integer({ min: 0, max: 100 }), fc.constantFrom(12.5, 0.5, 33.3));
 
 /** A rollout-like file with comments everywhere, and where its `state.percent` line is. */
@@ -37,7 +43,13 @@ const rolloutFile = fc
     const percentLine = `${pad}percent: ${f.old}${f.percentComment}`;
     const after = [...(f.phase === undefined ? [] : [`${pad}phase: baking${f.phase}`]), ...f.footer];
     const lines = [...before, percentLine, ...after];
-    return { text: lines.join(f.eol) + f.eol, eol: f.eol, index: before.length, pad, percentComment: f.percentComment };
+    return {
+      text: lines.join(f.eol) + f.eol,
+      eol: f.eol,
+      index: before.length,
+      pad,
+      percentComment: f.percentComment,
+    };
   });
 
 describe("editYaml property", () => {

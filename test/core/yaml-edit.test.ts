@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseRolloutFile } from "../../src/core/rollout-file.ts";
-import { editYaml, renderScalar, renderStateEdit } from "../../src/core/yaml-edit.ts";
+import { editYaml, renderStateEdit } from "../../src/core/yaml-edit.ts";
 
 const ROLLOUT = `# Places API v1 migration: https://wiki.example.com/places-v1
 description: Move traffic from legacy places to v1
@@ -51,18 +51,27 @@ describe("renderStateEdit", () => {
   });
 
   it("an advance is a two-line diff that keeps comments and blank lines", () => {
-    const out = renderStateEdit(ROLLOUT, { percent: 50, phase: "baking", started_at: "2026-11-22T10:00:00Z" });
+    const out = renderStateEdit(ROLLOUT, {
+      percent: 50,
+      phase: "baking",
+      started_at: "2026-11-22T10:00:00Z",
+    });
     expect(out).toBe(
       ROLLOUT.replace("  percent: 10 # stage 1\n", "  percent: 50 # stage 1\n").replace(
         "  started_at: 2026-11-01T10:00:00Z\n",
         "  started_at: 2026-11-22T10:00:00Z\n",
       ),
     );
-    expect(changedLines(ROLLOUT, out)).toEqual(["  percent: 50 # stage 1", "  started_at: 2026-11-22T10:00:00Z"]);
+    expect(changedLines(ROLLOUT, out)).toEqual([
+      "  percent: 50 # stage 1",
+      "  started_at: 2026-11-22T10:00:00Z",
+    ]);
   });
 
   it("changes nothing when the state is already as wanted", () => {
-    expect(renderStateEdit(ROLLOUT, { percent: 10, phase: "baking", started_at: "2026-11-01T10:00:00Z" })).toBe(ROLLOUT);
+    expect(
+      renderStateEdit(ROLLOUT, { percent: 10, phase: "baking", started_at: "2026-11-01T10:00:00Z" }),
+    ).toBe(ROLLOUT);
   });
 
   it("inserts missing keys after the last state line, in state key order, quoting when needed", () => {
@@ -84,12 +93,16 @@ describe("renderStateEdit", () => {
   it("deletes fields that are gone from the state, whole lines only", () => {
     const out = renderStateEdit(ROLLOUT, { percent: 0 });
     expect(out).toBe(
-      ROLLOUT.replace("  percent: 10 # stage 1\n  phase: baking\n\n  started_at: 2026-11-01T10:00:00Z\n", "  percent: 0 # stage 1\n\n"),
+      ROLLOUT.replace(
+        "  percent: 10 # stage 1\n  phase: baking\n\n  started_at: 2026-11-01T10:00:00Z\n",
+        "  percent: 0 # stage 1\n\n",
+      ),
     );
   });
 
   it("keeps CRLF line endings", () => {
-    const crlf = "stages:\r\n  - percent: 10\r\n  - percent: 50\r\nstate:\r\n  percent: 10 # now\r\n  phase: baking\r\n";
+    const crlf =
+      "stages:\r\n  - percent: 10\r\n  - percent: 50\r\nstate:\r\n  percent: 10 # now\r\n  phase: baking\r\n";
     const out = renderStateEdit(crlf, { percent: 50, reason: "gate passed" });
     expect(out).toBe(
       "stages:\r\n  - percent: 10\r\n  - percent: 50\r\nstate:\r\n  percent: 50 # now\r\n  reason: gate passed\r\n",
@@ -116,7 +129,8 @@ describe("renderStateEdit", () => {
   });
 
   it("falls back to yaml's printer for a flow map, re-printing only that map", () => {
-    const text = "# plan\nstages: [{percent: 10}, {percent: 50}]\nstate: {percent: 10, phase: baking} # bot\n";
+    const text =
+      "# plan\nstages: [{percent: 10}, {percent: 50}]\nstate: {percent: 10, phase: baking} # bot\n";
     expect(renderStateEdit(text, { percent: 50, reason: "approved" })).toBe(
       "# plan\nstages: [{percent: 10}, {percent: 50}]\nstate: {percent: 50, reason: approved} # bot\n",
     );
@@ -135,9 +149,12 @@ describe("editYaml", () => {
   });
 
   it("writes numbers and booleans plain even where a string was quoted", () => {
-    expect(editYaml("a: '10'\nb: \"no\"\n", [{ path: ["a"], value: 25 }, { path: ["b"], value: true }])).toBe(
-      "a: 25\nb: true\n",
-    );
+    expect(
+      editYaml("a: '10'\nb: \"no\"\n", [
+        { path: ["a"], value: 25 },
+        { path: ["b"], value: true },
+      ]),
+    ).toBe("a: 25\nb: true\n");
   });
 
   it("writes a value after the colon of an empty key, before its comment", () => {
@@ -163,7 +180,9 @@ describe("editYaml", () => {
     const text = "a: 1\n# about b\nb: 2 # gone\nc:\n  d: 3\n  e: 4\n";
     expect(editYaml(text, [{ path: ["b"], delete: true }])).toBe("a: 1\n# about b\nc:\n  d: 3\n  e: 4\n");
     expect(editYaml(text, [{ path: ["c"], delete: true }])).toBe("a: 1\n# about b\nb: 2 # gone\n");
-    expect(editYaml(text, [{ path: ["c", "e"], delete: true }])).toBe("a: 1\n# about b\nb: 2 # gone\nc:\n  d: 3\n");
+    expect(editYaml(text, [{ path: ["c", "e"], delete: true }])).toBe(
+      "a: 1\n# about b\nb: 2 # gone\nc:\n  d: 3\n",
+    );
     expect(editYaml(text, [{ path: ["zzz"], delete: true }])).toBe(text);
   });
 
@@ -193,28 +212,6 @@ describe("editYaml", () => {
     expect(() => editYaml("a: [1\n", [{ path: ["a"], value: 1 }])).toThrow(/invalid YAML/);
     expect(() => editYaml("a: 5\n", [{ path: ["a", "b"], value: 1 }])).toThrow(/a is not a mapping/);
     expect(() => editYaml("a: !!str 7\n", [{ path: ["a"], value: 8 }])).toThrow(/did not take effect/);
-    expect(() => editYaml("a: [1]\n", [{ path: ["a", 3], value: 1 }])).toThrow(/list items/);
-  });
-});
-
-describe("renderScalar", () => {
-  it("writes strings plain when yaml reads them back unchanged", () => {
-    for (const plain of ["baking", "2026-11-22T10:00:00Z", "2026-11-22", "gate passed", "a:b", "yes", "50%"]) {
-      expect(renderScalar(plain)).toBe(plain);
-    }
-  });
-
-  it("quotes strings that would read back as something else", () => {
-    const quoted = ["", "10", "1e3", "0x1F", ".inf", "true", "null", "~", "a: b", "a #b", "#x", "-x", "@x", "*x", " x", "x\ny"];
-    for (const text of quoted) expect(renderScalar(text)).toBe(JSON.stringify(text));
-  });
-
-  it("quotes flow indicators inside flow collections", () => {
-    expect(renderScalar("a,b", undefined, true)).toBe('"a,b"');
-    expect(renderScalar("a,b")).toBe("a,b");
-  });
-
-  it("refuses numbers YAML cannot hold", () => {
-    expect(() => renderScalar(Number.NaN)).toThrow();
+    expect(() => editYaml("a: [1]\n", [{ path: ["a", 3], value: 1 }])).toThrow(/cannot add list items: a.3/);
   });
 });

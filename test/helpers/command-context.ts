@@ -5,7 +5,11 @@ import { type Series, SimulatedMetrics } from "../../src/adapters/simulated-metr
 import type { CommandContext } from "../../src/commands/context.ts";
 
 /** A command context over in-memory ports, with a settable clock. */
-export function memoryContext(files: Record<string, string>, series: Record<string, Series> | undefined, start: Date) {
+export function memoryContext(
+  files: Record<string, string>,
+  series: Record<string, Series> | undefined,
+  start: Date,
+) {
   const clock = { time: start, now: () => clock.time };
   const store = new MemoryRepoStore("acme/shop", files, () => clock.time);
   const notifier = new RecordingNotifier();

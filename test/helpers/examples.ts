@@ -31,7 +31,13 @@ export function exampleFiles(): ExampleFile[] {
   for (const repo of exampleRepos()) {
     const base = join(EXAMPLES_DIR, repo);
     const add = (kind: ExampleFile["kind"], absolute: string) =>
-      files.push({ kind, repo, path: relative(base, absolute), absolute, text: readFileSync(absolute, "utf8") });
+      files.push({
+        kind,
+        repo,
+        path: relative(base, absolute),
+        absolute,
+        text: readFileSync(absolute, "utf8"),
+      });
     const rollouts = join(base, ".github", "rollouts");
     if (existsSync(rollouts)) {
       for (const name of readdirSync(rollouts).sort()) {

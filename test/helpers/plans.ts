@@ -13,7 +13,12 @@ export function plan(overrides: Partial<RolloutFileInput> = {}): RolloutFile {
     },
     stages: [
       { percent: 10, bake: "1h", criteria: [{ metric: "error_rate", below: "1%", for: "stage" }] },
-      { percent: 50, bake: "2h", approvals: 2, criteria: [{ metric: "p99", vs: "baseline_p99", below: "5%" }] },
+      {
+        percent: 50,
+        bake: "2h",
+        approvals: 2,
+        criteria: [{ metric: "p99", vs: "baseline_p99", below: "5%" }],
+      },
       { percent: 100, bake: "1h" },
     ],
     rollback: { cooldown: "3d", triggers: [{ metric: "error_rate", above: "5%", for: "5m" }] },

@@ -11,12 +11,18 @@ import { tempRepo } from "../helpers/temp-repo.ts";
 const CLI = join(import.meta.dirname, "../../dist/cli.js");
 
 /** Async, so the in-process Prometheus stand-in keeps answering while the CLI runs. */
-function rollout(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function rollout(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [CLI, ...args],
-      { encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", USER: "carol", ...env } },
+      {
+        encoding: "utf8",
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", USER: "carol", ...env },
+      },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
     );
   });
@@ -37,7 +43,12 @@ beforeAll(async () => {
     req.on("end", async () => {
       queries.push(new URLSearchParams(body).get("query") ?? "");
       res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify({ status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [1, "0.002"] }] } }));
+      res.end(
+        JSON.stringify({
+          status: "success",
+          data: { resultType: "vector", result: [{ metric: {}, value: [1, "0.002"] }] },
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => prometheus.listen(0, "127.0.0.1", resolve));
@@ -47,7 +58,12 @@ afterAll(() => prometheus.close());
 
 describe("rollout CLI", async () => {
   it("validate points at the line and column of each error, exit 1", async () => {
-    const dir = tempRepo({ [ROLLOUT_PATH]: CHECKOUT_PLAN.replace("bake: 2h", "bake: 2 hours").replace("  - percent: 100", "  - percnt: 100") });
+    const dir = tempRepo({
+      [ROLLOUT_PATH]: CHECKOUT_PLAN.replace("bake: 2h", "bake: 2 hours").replace(
+        "  - percent: 100",
+        "  - percnt: 100",
+      ),
+    });
     const { code, stdout } = await rollout(["validate", "--dir", dir]);
     expect(code).toBe(1);
     expect(stdout).toContain(`${ROLLOUT_PATH}:11:11 `);
@@ -63,8 +79,19 @@ describe("rollout CLI", async () => {
     const { code, stdout } = await rollout(["status", "checkout", "--json", "--dir", repo()]);
     expect(code).toBe(0);
     const status = JSON.parse(stdout);
-    expect(status).toMatchObject({ id: "checkout", percent: 10, stage: 1, phase: "baking", health: { status: "yellow" } });
-    expect(status.health.reasons[0].text).toBe("error_rate < 1% over the stage (14m): no metrics source".replace("14m", status.health.reasons[0].window.slice(16, -1)));
+    expect(status).toMatchObject({
+      id: "checkout",
+      percent: 10,
+      stage: 1,
+      phase: "baking",
+      health: { status: "yellow" },
+    });
+    expect(status.health.reasons[0].text).toBe(
+      "error_rate < 1% over the stage (14m): no metrics source".replace(
+        "14m",
+        status.health.reasons[0].window.slice(16, -1),
+      ),
+    );
   });
 
   it("status with PROMETHEUS_URL is green, querying each distinct thing once", async () => {
@@ -74,7 +101,9 @@ describe("rollout CLI", async () => {
     expect(stdout).toContain("🟢 checkout at 10% (baking)");
     expect(stdout).toContain("✓ error_rate 0.2% (< 1% over the stage");
     expect(queries).toHaveLength(2);
-    expect(queries.some((q) => q.startsWith("max_over_time(((sum(rate(errors[5m])) / sum(rate(requests[5m]))))["))).toBe(true);
+    expect(
+      queries.some((q) => q.startsWith("max_over_time(((sum(rate(errors[5m])) / sum(rate(requests[5m]))))[")),
+    ).toBe(true);
   });
 
   it("advance --dry-run shows the diff and changes nothing", async () => {
@@ -97,7 +126,17 @@ describe("rollout CLI", async () => {
 
   it("rollback --commit commits with audit trailers and history reads them back", async () => {
     const dir = repo();
-    const done = await rollout(["rollback", "checkout", "--to", "0", "--reason", "error spike", "--commit", "--dir", dir]);
+    const done = await rollout([
+      "rollback",
+      "checkout",
+      "--to",
+      "0",
+      "--reason",
+      "error spike",
+      "--commit",
+      "--dir",
+      dir,
+    ]);
     expect(done.code).toBe(0);
     expect(done.stdout).toContain("✓ rollback checkout: 10% → 0%");
     expect(done.stdout).toContain("⚠ rollback.yml: local checkout: workflow rollback.yml not dispatched");
@@ -105,8 +144,17 @@ describe("rollout CLI", async () => {
     expect(log).toContain("Rollout-Actor: cli:carol\nRollout-Reason: error spike\n");
     const history = await rollout(["history", "checkout", "--json", "--dir", dir]);
     const parsed = JSON.parse(history.stdout);
-    expect(parsed.entries.map((e: { subject: string }) => e.subject)).toEqual(["rollout(checkout): rollback 10% → 0%", "initial"]);
-    expect(parsed.entries[0].audit).toMatchObject({ action: "rollback", from: 10, to: 0, actor: "cli:carol", reason: "error spike" });
+    expect(parsed.entries.map((e: { subject: string }) => e.subject)).toEqual([
+      "rollout(checkout): rollback 10% → 0%",
+      "initial",
+    ]);
+    expect(parsed.entries[0].audit).toMatchObject({
+      action: "rollback",
+      from: 10,
+      to: 0,
+      actor: "cli:carol",
+      reason: "error spike",
+    });
     const human = await rollout(["history", "checkout", "--dir", dir]);
     expect(human.stdout).toMatch(/rollback 10% → 0% by cli:carol — error spike/);
   });

@@ -1,0 +1,159 @@
+import type { InboxAlert } from "../core/alert.ts";
+import { isRolloutError } from "../core/errors.ts";
+import { buildStatusMessage } from "../core/status-message.ts";
+import type { Dedupe, Lock, Logger, RepoRegistry, RepoStore } from "../ports.ts";
+import { AlertBook } from "./alert-book.ts";
+import type { CommandContext } from "./context.ts";
+import { evaluateRollout } from "./evaluate.ts";
+import { loadRepo } from "./load-repo.ts";
+import { mutate } from "./mutate.ts";
+
+/**
+ * The alert inbox's use-case. Firing critical → rollback when auto-rollback is on, else a red page;
+ * warning → a yellow notice; resolved → a note, no action. The same alert (key = fingerprint +
+ * startsAt) acts once however often it is re-sent, and a rolled-back rollout is not rolled back again.
+ */
+
+export type AlertResult =
+  | "rolled_back"
+  | "already_rolled_back"
+  | "paged"
+  | "noted"
+  | "resolved"
+  | "duplicate"
+  | "unknown_rollout"
+  | "failed";
+
+export interface AlertOutcome {
+  key: string;
+  name: string;
+  rollout?: string | undefined;
+  repo?: string | undefined;
+  result: AlertResult;
+  detail?: string;
+  commit?: string | undefined;
+}
+
+export interface InboxDeps {
+  registry: RepoRegistry;
+  /** A command context for one repository, seeing the alerts now firing there. */
+  context: (store: RepoStore, actor: string) => CommandContext;
+  dedupe: Dedupe;
+  lock: Lock;
+  book: AlertBook;
+  logger: Logger;
+}
+
+export const DEDUPE_TTL_MS = 24 * 3_600_000;
+const LEASE_TTL_MS = 60_000;
+
+async function locate(registry: RepoRegistry, alert: InboxAlert): Promise<RepoStore | undefined> {
+  if (alert.repo) return registry.find(alert.repo);
+  // No repo label: accept it only when exactly one served repo has the rollout.
+  const matches: RepoStore[] = [];
+  for (const store of await registry.repos()) {
+    if (
+      (await store.listRolloutFiles()).some(
+        (f) => f.path.endsWith(`/${alert.rollout}.yml`) || f.path.endsWith(`/${alert.rollout}.yaml`),
+      )
+    ) {
+      matches.push(store);
+    }
+  }
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+async function act(
+  deps: InboxDeps,
+  store: RepoStore,
+  alert: InboxAlert & { rollout: string },
+): Promise<AlertOutcome> {
+  const base = { key: alert.key, name: alert.name, rollout: alert.rollout, repo: store.name };
+  const ctx = deps.context(store, `alert:${alert.source}/${alert.name}`);
+  const repo = await loadRepo(store);
+  const rollout = repo.rollouts.find((r) => r.id === alert.rollout);
+  if (!rollout)
+    return {
+      ...base,
+      result: "unknown_rollout",
+      detail: `no valid rollout '${alert.rollout}' in ${store.name}`,
+    };
+  const summary = alert.summary ? `: ${alert.summary}` : "";
+  const reason = `alert ${alert.name}${summary}`;
+  const autoRollback = rollout.file.automation?.auto_rollback ?? true;
+  if (alert.status === "firing" && alert.severity === "critical" && autoRollback) {
+    const outcome = await mutate(ctx, {
+      id: rollout.id,
+      action: "rollback",
+      event: "rolled_back",
+      reason,
+      transition: () => ({ kind: "rollback", reason, automatic: true }),
+    });
+    if (outcome.kind === "refused")
+      return { ...base, result: "already_rolled_back", detail: outcome.message };
+    return {
+      ...base,
+      result: "rolled_back",
+      commit: outcome.kind === "applied" ? outcome.commit : undefined,
+    };
+  }
+  const { view, health, gate } = await evaluateRollout(ctx, rollout, repo.settings);
+  const resolved = alert.status === "resolved";
+  const headline = resolved
+    ? `resolved: ${reason} — no action taken`
+    : alert.severity === "critical"
+      ? `🚨 ${reason} — auto-rollback is off: roll back with /rollout rollback ${rollout.id}`
+      : `${alert.severity}: ${reason}`;
+  const message = buildStatusMessage({
+    id: rollout.id,
+    repo: store.name,
+    file: rollout.file,
+    view,
+    health,
+    now: ctx.clock.now(),
+    gate,
+    event: resolved ? "alert_resolved" : "alert",
+    headline,
+  });
+  await ctx.notifier.post(message);
+  return { ...base, result: resolved ? "resolved" : alert.severity === "critical" ? "paged" : "noted" };
+}
+
+export async function handleAlerts(deps: InboxDeps, alerts: readonly InboxAlert[]): Promise<AlertOutcome[]> {
+  const outcomes: AlertOutcome[] = [];
+  for (const alert of alerts) {
+    const base = { key: alert.key, name: alert.name, rollout: alert.rollout, repo: alert.repo };
+    const rolloutId = alert.rollout;
+    const store = rolloutId === undefined ? undefined : await locate(deps.registry, alert);
+    if (!store || rolloutId === undefined) {
+      deps.logger.info(
+        { alert: alert.name, rollout: alert.rollout, repo: alert.repo },
+        "alert for no known rollout",
+      );
+      outcomes.push({ ...base, result: "unknown_rollout" });
+      continue;
+    }
+    const scoped = { ...alert, rollout: rolloutId };
+    deps.book.record(store.name, scoped);
+    const claim = `${alert.status}:${alert.key}`;
+    if (!(await deps.dedupe.claim(claim, DEDUPE_TTL_MS))) {
+      outcomes.push({ ...base, repo: store.name, result: "duplicate" });
+      continue;
+    }
+    try {
+      // One transition per rollout at a time, across concurrent deliveries (and replicas, with Redis).
+      const outcome = await deps.lock.withLease(
+        `rollout:${AlertBook.scope(store.name, rolloutId)}`,
+        LEASE_TTL_MS,
+        () => act(deps, store, scoped),
+      );
+      outcomes.push(outcome ?? { ...base, repo: store.name, result: "failed", detail: "lease not acquired" });
+    } catch (error) {
+      await deps.dedupe.release(claim);
+      const detail = isRolloutError(error) ? `${error.code}: ${error.message}` : String(error);
+      deps.logger.error({ alert: alert.name, rollout: rolloutId, err: detail }, "alert handling failed");
+      outcomes.push({ ...base, repo: store.name, result: "failed", detail });
+    }
+  }
+  return outcomes;
+}

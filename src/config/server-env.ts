@@ -1,0 +1,32 @@
+import { z } from "zod";
+
+/** The server's environment, validated at start so a missing or malformed setting is named at once. */
+export const ServerEnv = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  ALERT_WEBHOOK_TOKEN: z
+    .string()
+    .min(
+      16,
+      "ALERT_WEBHOOK_TOKEN must be at least 16 characters (the alert endpoints refuse all requests without it)",
+    )
+    .optional(),
+  PROMETHEUS_URL: z.url("PROMETHEUS_URL must be a URL like http://prometheus:9090").optional(),
+  ROLLOUT_REPO_DIR: z.string().min(1).optional().describe("Local mode: the checkout the bot manages"),
+  ROLLOUT_REPO_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, "ROLLOUT_REPO_NAME must look like owner/name")
+    .optional(),
+  EVALUATION_CRON: z.string().min(1).default("* * * * *"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+export type ServerEnv = z.output<typeof ServerEnv>;
+
+/** Parses env, or returns one line per problem (never echoing values: they may be secrets). */
+export function parseServerEnv(
+  env: NodeJS.ProcessEnv,
+): { ok: true; env: ServerEnv } | { ok: false; problems: string[] } {
+  const parsed = ServerEnv.safeParse(env);
+  if (parsed.success) return { ok: true, env: parsed.data };
+  return { ok: false, problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
+}

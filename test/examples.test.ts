@@ -1,0 +1,552 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import YAML from "yaml";
+import { buildPlan } from "../src/core/plan.ts";
+import { parseRolloutFile, parseSettingsFile } from "../src/core/rollout-file.ts";
+import type { Settings } from "../src/core/settings-schema.ts";
+import { applySyncTarget } from "../src/core/sync-target.ts";
+import {
+  EXAMPLES_DIR,
+  exampleFiles,
+  exampleRepos,
+  loadExample,
+  readExampleFile,
+} from "./helpers/examples.ts";
+import { closedChecks, failing, type Readings, Walk } from "./helpers/walk.ts";
+
+/** The example repositories: every file valid, and each plan walked through every stage with the pure core. */
+
+const START = "2026-11-23T09:00:00Z"; // a Monday
+const plus = (iso: string, seconds: number) =>
+  new Date(Date.parse(iso) + seconds * 1000).toISOString().replace(".000Z", "Z");
+const DAY = 86_400;
+const HOUR = 3600;
+
+function refusal(result: ReturnType<Walk["advance"]>) {
+  return result.ok ? undefined : result.refusal;
+}
+
+describe("example files", () => {
+  const files = exampleFiles();
+
+  it("has the five example repositories and seven rollouts", () => {
+    expect(exampleRepos()).toEqual(["api-v4", "dealerscope", "farmers-market", "places-api", "reptate"]);
+    expect(files.filter((f) => f.kind === "rollout").map((f) => `${f.repo}/${f.path}`)).toHaveLength(7);
+  });
+
+  it.each(files.map((f) => [`${f.repo}/${f.path}`, f] as const))("%s parses with no diagnostics", (_, f) => {
+    const parsed =
+      f.kind === "rollout" ? parseRolloutFile(f.path, f.text) : parseSettingsFile(f.path, f.text);
+    expect(parsed.ok ? [] : parsed.diagnostics).toEqual([]);
+  });
+
+  it.each(files.filter((f) => f.kind === "rollout").map((f) => [`${f.repo}/${f.path}`, f] as const))(
+    "%s: every sync file exists and follows every stage",
+    (_, f) => {
+      const parsed = parseRolloutFile(f.path, f.text);
+      if (!parsed.ok) throw new Error("invalid");
+      const { file } = parsed.value;
+      expect(file.sync.length).toBeGreaterThan(0);
+      for (const target of file.sync) {
+        const text = readExampleFile(f.repo, target.file);
+        // The file holds the current percentage…
+        const current = file.state?.percent ?? 0;
+        const now = applySyncTarget(text, target, current);
+        expect(now.ok ? now.text : now.message).toBe(text);
+        // …and takes every stage's.
+        for (const { percent } of file.stages) {
+          const moved = applySyncTarget(text, target, percent);
+          expect(moved.ok ? "ok" : moved.message).toBe("ok");
+        }
+      }
+    },
+  );
+
+  it("README lists every example repository with its status command", () => {
+    const readme = readFileSync(join(EXAMPLES_DIR, "README.md"), "utf8");
+    for (const repo of exampleRepos()) {
+      expect(readme).toContain(`rollout status --dir examples/${repo}`);
+    }
+  });
+});
+
+describe("places-api: 10% 14d → 50% 7d → 100% 7d", () => {
+  const healthy: Readings = { error_rate: 0.004, p99_latency: 1.2 };
+  const config = "receipt_places/config.py";
+  const walk = () =>
+    new Walk(loadExample("places-api", "places-api-v1"), {
+      start: START,
+      syncFiles: { [config]: readExampleFile("places-api", config) },
+    });
+
+  it("starts pending at 0%, with nothing to measure", () => {
+    const w = walk();
+    expect(w.view).toMatchObject({ percent: 0, stage: 0, stageCount: 3, phase: "pending" });
+    expect(w.requests()).toEqual([]);
+    expect(w.health(healthy)).toEqual({
+      status: "green",
+      reasons: [{ kind: "info", status: "green", pass: true, text: "0%: no traffic on the new version" }],
+    });
+    expect(w.syncFiles.get(config)).toContain("v1_traffic_percentage = 0.0\n");
+  });
+
+  it("walks every stage on healthy metrics, advancing only when each bake ends", () => {
+    const w = walk();
+    expect(w.walkToCompletion(() => healthy)).toEqual([0, 10, 50, 100]);
+    expect(w.steps).toEqual([
+      { at: "2026-11-23T09:00:00.000Z", action: "advance", percent: 10, phase: "baking" },
+      { at: "2026-12-07T09:00:00.000Z", action: "advance", percent: 50, phase: "baking" },
+      { at: "2026-12-14T09:00:00.000Z", action: "advance", percent: 100, phase: "baking" },
+      { at: "2026-12-21T09:00:00.000Z", action: "complete", percent: 100, phase: "complete" },
+    ]);
+    expect(w.file.state).toEqual({ percent: 100, phase: "complete", started_at: "2026-12-14T09:00:00Z" });
+    expect(w.syncFiles.get(config)).toContain("v1_traffic_percentage = 100.0\n");
+    // The bot's edits kept the comments.
+    expect(w.text).toContain("# Two weeks at 10%");
+    expect(refusal(w.advance(healthy))?.message).toBe("already complete at 100%");
+  });
+
+  it("asks for the stage's error rate over the whole stage and the triggers over 5 minutes", () => {
+    const w = walk();
+    w.advance(healthy);
+    w.tick("2d");
+    const requests = w.requests().map((r) => ({ metric: r.metric, window: r.window }));
+    expect(requests).toEqual([
+      { metric: "error_rate", window: { seconds: 2 * DAY, hold: "max" } },
+      { metric: "p99_latency", window: { seconds: HOUR, hold: "max" } },
+      { metric: "error_rate", window: { seconds: 300, hold: "min" } },
+      { metric: "p99_latency", window: { seconds: 300, hold: "min" } },
+    ]);
+    expect(w.health(healthy).reasons.map((r) => r.text)).toEqual([
+      "error_rate 0.4% (< 1% over the stage (2d))",
+      "p99_latency 1.2s (< 2s for 1h)",
+      "error_rate 0.4% (rollback if > 5% for 5m)",
+      "p99_latency 1.2s (rollback if > 5s for 5m)",
+    ]);
+  });
+
+  it("keeps the gate closed (yellow) at 50% while the error rate is above 1.5%, or unknown", () => {
+    const w = walk();
+    w.advance(healthy);
+    w.bakeAndMoveOn(() => healthy);
+    expect(w.percent).toBe(50);
+    w.tick("7d");
+    const sick = { ...healthy, error_rate: 0.02 };
+    expect(w.health(sick).status).toBe("yellow");
+    expect(failing(w.health(sick))).toEqual(["error_rate 2% (< 1.5% over the stage (7d))"]);
+    expect(closedChecks(w.gate(sick))).toEqual([
+      "health: yellow: error_rate 2% (< 1.5% over the stage (7d))",
+    ]);
+    expect(refusal(w.advance(sick))).toEqual({
+      message: "the gate is closed",
+      reasons: ["health: yellow: error_rate 2% (< 1.5% over the stage (7d))"],
+    });
+    // 1.2% passes at 50% although it would have failed at 10%.
+    expect(w.health({ ...healthy, error_rate: 0.012 }).status).toBe("green");
+    expect(failing(w.health({ ...healthy, p99_latency: 2.7 }))).toEqual(["p99_latency 2.7s (< 2.5s for 1h)"]);
+    // No data is never green.
+    expect(w.health({ p99_latency: 1.2 })).toMatchObject({ status: "yellow" });
+    expect(failing(w.health({ p99_latency: 1.2 }))).toEqual([
+      "error_rate < 1.5% over the stage (7d): no data",
+      "rollback if error_rate > 5% for 5m: no data",
+    ]);
+    expect(w.percent).toBe(50);
+    expect(w.advance(healthy).ok).toBe(true);
+    expect(w.percent).toBe(100);
+  });
+
+  it("rolls back a stage on a 5% error rate, then refuses to advance during the 3-day cooldown", () => {
+    const w = walk();
+    w.advance(healthy);
+    w.bakeAndMoveOn(() => healthy);
+    w.tick("2d");
+    const at = w.now.toISOString().replace(".000Z", "Z");
+    const { health, result } = w.rollbackOnRed({ ...healthy, error_rate: 0.07 });
+    expect(failing(health)).toEqual([
+      "error_rate 7% (< 1.5% over the stage (2d))",
+      "error_rate 7% > 5% for 5m — rollback trigger",
+    ]);
+    expect(result.ok && result.summary).toBe("50% → 10%");
+    expect(w.file.state).toEqual({
+      percent: 10,
+      phase: "rolled_back",
+      started_at: at,
+      cooldown_until: plus(at, 3 * DAY),
+      reason: "automatic: error_rate 7% > 5% for 5m — rollback trigger",
+    });
+    expect(w.syncFiles.get(config)).toContain("v1_traffic_percentage = 10.0\n");
+    expect(refusal(w.rollbackOnRed({ ...healthy, error_rate: 0.07 }).result)?.message).toBe(
+      "already rolled back to 10%; an automatic rollback does not step down again",
+    );
+
+    w.tick("1d");
+    expect(refusal(w.advance(healthy, { force: true }))).toEqual({
+      message: "the gate is closed",
+      reasons: [`cooldown: cooling down until ${plus(at, 3 * DAY)}`],
+    });
+    w.tick("2d");
+    expect(w.gate(healthy).checks.find((c) => c.name === "cooldown")).toEqual({
+      name: "cooldown",
+      pass: true,
+      detail: "no cooldown",
+    });
+    // Cooldown over; the 10% stage bakes its 14 days again from the rollback.
+    expect(refusal(w.advance(healthy))?.reasons).toEqual(["bake: 3d of 14d baked"]);
+    w.tick("11d");
+    expect(w.advance(healthy).ok).toBe(true);
+    expect(w.file.state).toEqual({ percent: 50, phase: "baking", started_at: plus(at, 14 * DAY) });
+    expect(w.percents).toEqual([0, 10, 50, 10, 50]);
+  });
+});
+
+describe("reptate: 5% 1h → 25% 4h → 50% 8h → 100%, automatic", () => {
+  // canary p99 410ms against a 400ms baseline: +2.5%.
+  const healthy: Readings = { error_rate: 0.0005, canary_p99: 0.41, baseline_p99: 0.4 };
+  const values = "deploy/values.yaml";
+  const walk = () =>
+    new Walk(loadExample("reptate", "reptate-canary"), {
+      start: START,
+      syncFiles: { [values]: readExampleFile("reptate", values) },
+    });
+
+  it("is fully automatic", () => {
+    expect(walk().file.automation).toEqual({ auto_advance: true, auto_rollback: true, auto_merge: true });
+  });
+
+  it("walks every stage in 13 hours on healthy metrics and completes at 100% without a bake", () => {
+    const w = walk();
+    expect(w.walkToCompletion(() => healthy)).toEqual([0, 5, 25, 50, 100]);
+    expect(w.steps.map((s) => [s.at.slice(11, 16), s.action, s.percent])).toEqual([
+      ["09:00", "advance", 5],
+      ["10:00", "advance", 25],
+      ["14:00", "advance", 50],
+      ["22:00", "advance", 100],
+      ["22:00", "complete", 100],
+    ]);
+    expect(YAML.parse(w.syncFiles.get(values) ?? "").canary.weight).toBe(100);
+    expect(w.syncFiles.get(values)).toContain("# canary.weight is managed by rollout-bot");
+  });
+
+  it("holds at 25% while p99 is 12% above the baseline (limit +10%), and without a baseline", () => {
+    const w = walk();
+    w.advance(healthy);
+    w.bakeAndMoveOn(() => healthy);
+    expect(w.percent).toBe(25);
+    w.tick("4h");
+    const slow = { ...healthy, canary_p99: 0.448 };
+    expect(failing(w.health(slow))).toEqual([
+      "canary_p99 vs baseline_p99 (increase) +12% (< +10% over the stage (4h))",
+    ]);
+    expect(refusal(w.advance(slow))?.reasons).toEqual([
+      "health: yellow: canary_p99 vs baseline_p99 (increase) +12% (< +10% over the stage (4h))",
+    ]);
+    // +12% would have been fine at 50% (limit +15%): the limit is the current stage's.
+    const noBaseline = { error_rate: 0.0005, canary_p99: 0.41 };
+    expect(w.health(noBaseline).status).toBe("yellow");
+    expect(failing(w.health(noBaseline))).toEqual([
+      "canary_p99 vs baseline_p99 (increase) < +10% over the stage (4h): no data",
+      "rollback if canary_p99 vs baseline_p99 (ratio) > 2× for 10m: no data",
+    ]);
+  });
+
+  it("rolls back 50% → 25% when p99 is more than twice the baseline, and cools down a week", () => {
+    const w = walk();
+    w.advance(healthy);
+    w.bakeAndMoveOn(() => healthy);
+    w.bakeAndMoveOn(() => healthy);
+    expect(w.percent).toBe(50);
+    w.tick("30m");
+    const at = w.now.toISOString().replace(".000Z", "Z");
+    const spike = { ...healthy, canary_p99: 0.9 };
+    const health = w.health(spike);
+    expect(health.status).toBe("red");
+    expect(health.reasons.filter((r) => r.status === "red").map((r) => r.text)).toEqual([
+      "canary_p99 vs baseline_p99 (ratio) 2.25× > 2× for 10m — rollback trigger",
+    ]);
+    const { result } = w.rollbackOnRed(spike);
+    expect(result.ok && result.summary).toBe("50% → 25%");
+    expect(w.file.state?.cooldown_until).toBe(plus(at, 7 * DAY));
+    expect(YAML.parse(w.syncFiles.get(values) ?? "").canary.weight).toBe(25);
+
+    // The rollback's plan dispatches the team's rollback workflow with the audit inputs.
+    if (!result.ok) throw new Error("rollback refused");
+    const before = walk().rollout;
+    const plan = buildPlan({
+      rollout: { ...before, file: { ...before.file, state: result.from } },
+      action: "rollback",
+      result,
+      actor: "rollout-bot",
+      reason: "p99 above 2x baseline",
+      health,
+      syncFiles: new Map([
+        [values, { text: readExampleFile("reptate", values).replace("weight: 0", "weight: 50") }],
+      ]),
+    });
+    expect(plan.ok && plan.plan.dispatches).toEqual([
+      {
+        workflow: "reptate-rollback.yml",
+        inputs: { rollout: "reptate-canary", from: "50", to: "25", reason: "p99 above 2x baseline" },
+      },
+    ]);
+
+    w.tick("6d");
+    expect(refusal(w.advance(healthy))?.reasons).toEqual([
+      `cooldown: cooling down until ${plus(at, 7 * DAY)}`,
+    ]);
+    w.tick("1d");
+    expect(w.advance(healthy).ok).toBe(true);
+    expect(w.percents).toEqual([0, 5, 25, 50, 25, 50]);
+  });
+});
+
+describe("api-v4: 5 → 10 → 25 → 50 → 100, a stage a day", () => {
+  const healthy: Readings = { error_rate: 0.004, response_time: 320 };
+  const routing = "config/routing.json";
+  const weight = (w: Walk) => JSON.parse(w.syncFiles.get(routing) ?? "{}").routes.api_v4.weight;
+  const walk = () =>
+    new Walk(loadExample("api-v4", "api-v4"), {
+      start: START,
+      syncFiles: { [routing]: readExampleFile("api-v4", routing) },
+    });
+
+  it("walks every stage in five days, writing the weight as a fraction", () => {
+    const w = walk();
+    expect(w.file.automation?.auto_advance).toBe(true);
+    w.advance(healthy);
+    expect(weight(w)).toBe(0.05);
+    expect(w.walkToCompletion(() => healthy)).toEqual([0, 5, 10, 25, 50, 100]);
+    expect(w.steps.map((s) => s.at.slice(0, 10))).toEqual([
+      "2026-11-23",
+      "2026-11-24",
+      "2026-11-25",
+      "2026-11-26",
+      "2026-11-27",
+      "2026-11-28",
+    ]);
+    expect(w.phase).toBe("complete");
+    expect(weight(w)).toBe(1);
+  });
+
+  it("needs one approval up to 25% and two for 50% and 100%", () => {
+    const w = walk();
+    const needed: number[] = [];
+    w.advance(healthy);
+    while (w.view.next) {
+      needed.push(w.requiredApprovals());
+      w.bakeAndMoveOn(() => healthy);
+    }
+    expect(needed).toEqual([1, 1, 2, 2]);
+  });
+
+  it("refuses 25% → 50% with a single approval", () => {
+    const w = walk();
+    w.advance(healthy);
+    w.bakeAndMoveOn(() => healthy);
+    w.bakeAndMoveOn(() => healthy);
+    w.tick("24h");
+    expect(w.percent).toBe(25);
+    expect(closedChecks(w.gate(healthy, { approvals: 1 }))).toEqual(["approvals: 1 of 2 approvals"]);
+    expect(w.gate(healthy, { approvals: 2 })).toMatchObject({
+      open: true,
+      nextPercent: 50,
+      requiredApprovals: 2,
+    });
+  });
+
+  it("holds at 10% while response time is above 800 ms", () => {
+    const w = walk();
+    w.advance(healthy);
+    w.bakeAndMoveOn(() => healthy);
+    w.tick("24h");
+    const slow = { ...healthy, response_time: 950 };
+    expect(w.health(slow).status).toBe("yellow");
+    expect(failing(w.health(slow))).toEqual(["response_time 950ms (< 800ms for 1h)"]);
+    // 950 ms was fine at 5% (limit 1000 ms) but is not at 10%.
+    expect(closedChecks(w.gate(slow, { approvals: 1 }))).toEqual([
+      "health: yellow: response_time 950ms (< 800ms for 1h)",
+    ]);
+  });
+
+  it("steps down one stage when response time passes 2 s", () => {
+    const w = walk();
+    w.advance(healthy);
+    w.bakeAndMoveOn(() => healthy);
+    w.tick("3h");
+    const { result } = w.rollbackOnRed({ ...healthy, response_time: 2400 });
+    expect(result.ok && result.summary).toBe("10% → 5%");
+    expect(weight(w)).toBe(0.05);
+  });
+
+  it("goes straight to 0% on the emergency trigger, and stays there for the 2-day cooldown", () => {
+    const w = walk();
+    w.advance(healthy);
+    w.bakeAndMoveOn(() => healthy);
+    w.bakeAndMoveOn(() => healthy);
+    w.tick("2h");
+    const at = w.now.toISOString().replace(".000Z", "Z");
+    const { health, result } = w.rollbackOnRed({ ...healthy, error_rate: 0.25 });
+    expect(health.reasons.filter((r) => r.status === "red").map((r) => [r.text, r.rollbackTo])).toEqual([
+      ["error_rate 25% > 20% for 2m — rollback trigger", 0],
+      ["error_rate 25% > 8% for 5m — rollback trigger", undefined],
+    ]);
+    expect(result.ok && result.summary).toBe("25% → 0%");
+    expect(w.file.state).toMatchObject({
+      percent: 0,
+      phase: "rolled_back",
+      cooldown_until: plus(at, 2 * DAY),
+    });
+    expect(weight(w)).toBe(0);
+    expect(w.view.stage).toBe(0);
+    expect(refusal(w.advance(healthy))?.reasons).toEqual([
+      `cooldown: cooling down until ${plus(at, 2 * DAY)}`,
+    ]);
+    w.tick("2d");
+    expect(w.advance(healthy).ok).toBe(true);
+    expect(w.percents).toEqual([0, 5, 10, 25, 0, 5]);
+  });
+});
+
+describe("farmers-market: 10% 48h → 50% 72h → 100%, cache hit ratio at least, p95 at most", () => {
+  const healthy: Readings = { cache_hit_ratio: 0.65, p95_latency: 140, error_rate: 0.001 };
+  const tfvars = "infra/edge-cache.auto.tfvars";
+  const walk = () =>
+    new Walk(loadExample("farmers-market", "farmers-market"), {
+      start: START,
+      syncFiles: { [tfvars]: readExampleFile("farmers-market", tfvars) },
+    });
+
+  it("walks every stage on a warm cache", () => {
+    const w = walk();
+    expect(w.walkToCompletion(() => healthy)).toEqual([0, 10, 50, 100]);
+    expect(w.steps.map((s) => [s.at, s.action, s.percent])).toEqual([
+      ["2026-11-23T09:00:00.000Z", "advance", 10],
+      ["2026-11-25T09:00:00.000Z", "advance", 50],
+      ["2026-11-28T09:00:00.000Z", "advance", 100],
+      ["2026-11-28T09:00:00.000Z", "complete", 100],
+    ]);
+    expect(w.syncFiles.get(tfvars)).toContain("edge_cache_traffic_percent = 100\n");
+  });
+
+  it("judges at_least and at_most inclusively, with the thresholds of the current stage", () => {
+    const w = walk();
+    w.advance(healthy);
+    w.tick("48h");
+    // Exactly on the thresholds: 30% hit ratio, 200 ms.
+    expect(w.health({ ...healthy, cache_hit_ratio: 0.3, p95_latency: 200 }).status).toBe("green");
+    expect(failing(w.health({ ...healthy, cache_hit_ratio: 0.25, p95_latency: 210 }))).toEqual([
+      "cache_hit_ratio 25% (≥ 30% for 6h)",
+      "p95_latency 210ms (≤ 200ms for 6h)",
+    ]);
+    const warmish = { ...healthy, cache_hit_ratio: 0.4 };
+    expect(w.advance(warmish).ok).toBe(true);
+    w.tick("72h");
+    expect(closedChecks(w.gate(warmish))).toEqual(["health: yellow: cache_hit_ratio 40% (≥ 50% for 6h)"]);
+  });
+
+  it("steps down on slow responses and goes to 0% when the cache itself errors", () => {
+    const w = walk();
+    w.advance(healthy);
+    w.bakeAndMoveOn(() => healthy);
+    w.tick("1h");
+    const slow = w.rollbackOnRed({ ...healthy, p95_latency: 1200 });
+    expect(failing(slow.health)).toContain("p95_latency 1200ms > 1000ms for 10m — rollback trigger");
+    expect(slow.result.ok && slow.result.summary).toBe("50% → 10%");
+    const at = w.now.toISOString().replace(".000Z", "Z");
+    expect(w.file.state?.cooldown_until).toBe(plus(at, 2 * DAY));
+
+    // A person may still roll back further; the emergency trigger does so by itself.
+    const errors = w.health({ ...healthy, error_rate: 0.15 });
+    expect(errors.reasons.find((r) => r.status === "red")).toMatchObject({
+      text: "error_rate 15% > 10% for 5m — rollback trigger",
+      rollbackTo: 0,
+    });
+    expect(w.rollback({ to: 0, reason: "edge cache 5xx" }).ok).toBe(true);
+    expect(w.file.state).toMatchObject({ percent: 0, phase: "rolled_back", reason: "edge cache 5xx" });
+    expect(w.syncFiles.get(tfvars)).toContain("edge_cache_traffic_percent = 0\n");
+  });
+});
+
+describe("dealerscope: several rollouts under one settings file, on Sunday 2026-11-22", () => {
+  const settingsText = readExampleFile("dealerscope", ".github/rollout-bot.yml");
+  const parsed = parseSettingsFile(".github/rollout-bot.yml", settingsText);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.diagnostics));
+  const settings: Settings = parsed.value;
+  const flags = "config/flags.yml";
+  const walk = (id: string, start: string) =>
+    new Walk(loadExample("dealerscope", id), {
+      start,
+      settings,
+      syncFiles: { [flags]: readExampleFile("dealerscope", flags) },
+    });
+  const SUNDAY = "2026-11-22T18:00:00Z"; // noon in Chicago
+  const MONDAY = "2026-11-23T16:00:00Z"; // 10:00 in Chicago
+  const healthyInventory: Readings = { sync_error_rate: 0.001, sync_lag: 45 };
+
+  it("restricts rollback_all to on-call while rollback stays open to on-call too", () => {
+    const oncall = { slack_groups: ["S04ONCALL1"], github_teams: ["dealerscope/oncall"] };
+    expect(settings.permissions.rollback_all).toMatchObject(oncall);
+    expect(settings.permissions.rollback?.slack_groups).toContain("S04ONCALL1");
+    expect(settings.permissions.rollback?.github_teams).toContain("dealerscope/oncall");
+    expect(settings.permissions.advance?.slack_groups).not.toContain("S04ONCALL1");
+    expect(settings.defaults).toEqual({ approvals: 1, cooldown: 3 * DAY, rollback_target: "previous" });
+  });
+
+  it("shows each rollout where it is: baking, paused, rolled back in cooldown", () => {
+    const views = ["inventory-sync", "price-alerts", "vin-decoder"].map((id) => {
+      const v = walk(id, SUNDAY).view;
+      return [id, v.percent, v.phase, v.cooldownUntil?.toISOString()];
+    });
+    expect(views).toEqual([
+      ["inventory-sync", 25, "baking", undefined],
+      ["price-alerts", 10, "paused", undefined],
+      ["vin-decoder", 5, "rolled_back", "2026-11-24T10:12:00.000Z"],
+    ]);
+  });
+
+  it("freezes advances over the weekend and over Thanksgiving, never rollbacks", () => {
+    const sunday = walk("inventory-sync", SUNDAY);
+    expect(closedChecks(sunday.gate(healthyInventory))).toEqual([
+      "freeze: freeze window 'weekend' is active",
+    ]);
+    expect(refusal(sunday.advance(healthyInventory))?.reasons).toEqual([
+      "freeze: freeze window 'weekend' is active",
+    ]);
+    const monday = walk("inventory-sync", MONDAY);
+    expect(monday.gate(healthyInventory, { approvals: 2 })).toMatchObject({ open: true, nextPercent: 100 });
+    const thanksgiving = walk("inventory-sync", "2026-11-25T19:00:00Z");
+    expect(closedChecks(thanksgiving.gate(healthyInventory))).toEqual([
+      "freeze: freeze window 'Thanksgiving and Black Friday' is active",
+    ]);
+    // Rollback is always allowed, with the rollout's own 1-day cooldown.
+    expect(sunday.rollback({ reason: "DMS feed duplicates" }).ok).toBe(true);
+    expect(sunday.file.state).toMatchObject({ percent: 5, cooldown_until: "2026-11-23T18:00:00Z" });
+    expect(YAML.parse(sunday.syncFiles.get(flags) ?? "").flags.inventory_sync.percent).toBe(5);
+  });
+
+  it("keeps the paused rollout closed until it is resumed", () => {
+    const w = walk("price-alerts", MONDAY);
+    const healthy = { delivery_failure_rate: 0.004, unsubscribe_rate: 0.001 };
+    expect(closedChecks(w.gate(healthy))).toEqual([
+      "paused: paused: e-mail provider quota reached, waiting for the increase (INC-2291)",
+    ]);
+    expect(w.apply({ kind: "resume" }).ok).toBe(true);
+    expect(w.file.state).toEqual({ percent: 10, phase: "baking", started_at: "2026-11-18T14:30:00Z" });
+    expect(w.gate(healthy).open).toBe(true);
+  });
+
+  it("keeps the rolled-back rollout in cooldown until Tuesday, then lets it advance", () => {
+    const w = walk("vin-decoder", MONDAY);
+    const healthy = { decode_error_rate: 0.012, legacy_decode_error_rate: 0.01 };
+    expect(w.health(healthy).reasons[0]?.text).toBe(
+      "decode_error_rate vs legacy_decode_error_rate (difference) +0.2 pts (< +0.5 pts over the stage (2d 5h))",
+    );
+    expect(closedChecks(w.gate(healthy))).toEqual(["cooldown: cooling down until 2026-11-24T10:12:00Z"]);
+    w.tick("18h12m");
+    expect(w.advance(healthy).ok).toBe(true);
+    expect(w.file.state).toEqual({ percent: 20, phase: "baking", started_at: "2026-11-24T10:12:00Z" });
+    // Its own rollback has no cooldown: the settings' default of 3 days applies.
+    expect(w.rollback({ reason: "test" }).ok).toBe(true);
+    expect(w.file.state?.cooldown_until).toBe("2026-11-27T10:12:00Z");
+  });
+});
