@@ -15,7 +15,7 @@ import {
 } from "./helpers/examples.ts";
 import { closedChecks, failing, type Readings, Walk } from "./helpers/walk.ts";
 
-/** The example repositories: every file valid, and each plan walked through every stage with the pure core. */
+/** The example repositories: every file valid, and each plan walked through every stage by the pure core. */
 
 const START = "2026-11-23T09:00:00Z"; // a Monday
 const plus = (iso: string, seconds: number) =>

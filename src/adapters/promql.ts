@@ -10,8 +10,9 @@ export function toPromQL(request: MetricRequest): string {
     else expr = `${expr} - ${base}`;
   }
   if (request.window) {
-    // Subquery resolution: ~300 points over the window, never finer than 15 s.
-    const step = Math.max(15, Math.ceil(request.window.seconds / 300));
+    // Subquery resolution: ~300 points over short windows, 15 s at the finest and 5 m at the coarsest,
+    // so a days-long stage window neither misses recent data nor asks for too many points.
+    const step = Math.min(300, Math.max(15, Math.ceil(request.window.seconds / 300)));
     expr = `${request.window.hold}_over_time((${expr})[${request.window.seconds}s:${step}s])`;
   }
   return expr;

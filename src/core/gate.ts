@@ -36,7 +36,7 @@ export interface GateInput {
 /** Checks that `--force` may override; the others guard against acting at the wrong time. */
 export const FORCEABLE: ReadonlySet<GateCheckName> = new Set(["bake", "health"]);
 
-const fmtTime = (d: Date) => d.toISOString().replace(".000Z", "Z");
+const fmtTime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 export function evaluateGate({ view, settings, health, now, approvals, to }: GateInput): Gate {
   const checks: GateCheck[] = [];

@@ -8,8 +8,8 @@ export const DURATION_PATTERN = "^(?:\\d+w)?(?:\\d+d)?(?:\\d+h)?(?:\\d+m)?(?:\\d
 /** `90s`, `30m`, `4h`, `14d`, `1w`, `1d12h` → seconds. */
 export const Duration = z
   .string()
+  .min(1, "expected a duration like 90s, 30m, 4h or 14d")
   .regex(new RegExp(DURATION_PATTERN), "expected a duration like 90s, 30m, 4h or 14d")
-  .refine((text) => text !== "", "expected a duration like 90s, 30m, 4h or 14d")
   .transform((text) => parseDuration(text) ?? 0)
   .meta({ description: "A duration: 90s, 30m, 4h, 14d, 1w or combined like 1d12h." });
 
@@ -35,7 +35,10 @@ export const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an
 export const MetricsSource = z
   .strictObject({
     type: z.literal("prometheus").default("prometheus"),
-    url: z.url().optional().meta({ description: "Prometheus base URL (no credentials)." }),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .meta({ description: "Prometheus base URL (no credentials)." }),
     url_env: EnvName.optional().meta({ description: "Name of the env var holding the base URL." }),
     bearer_token_env: EnvName.optional(),
     basic_auth_env: EnvName.optional().meta({ description: "Env var holding `user:password`." }),

@@ -41,7 +41,28 @@ const comparisonFields = {
 const COMPARISON_KEYS = ["below", "at_most", "above", "at_least"] as const;
 export type ComparisonKey = (typeof COMPARISON_KEYS)[number];
 
-function exactlyOneComparison(value: Partial<Record<ComparisonKey, unknown>>, ctx: z.RefinementCtx): void {
+function exactlyOneComparison(
+  value: Partial<Record<ComparisonKey, unknown>> & {
+    metric?: string;
+    vs?: string | undefined;
+    compare?: unknown;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (value.compare !== undefined && value.vs === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["compare"],
+      message: "compare needs vs: the baseline query to compare with",
+    });
+  }
+  if (value.vs !== undefined && value.vs === value.metric) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["vs"],
+      message: "vs names the metric itself: use a baseline query",
+    });
+  }
   const present = COMPARISON_KEYS.filter((key) => value[key] !== undefined);
   if (present.length !== 1) {
     ctx.addIssue({
@@ -108,7 +129,10 @@ export const RolloutFile = z
   .strictObject({
     description: z.string().optional(),
     owner: z.string().optional(),
-    links: z.record(z.string(), z.url()).optional().meta({ description: "Dashboards and docs, by name." }),
+    links: z
+      .record(z.string(), z.url({ protocol: /^https?$/ }))
+      .optional()
+      .meta({ description: "Dashboards and docs, by name." }),
     metrics: z
       .strictObject({
         source: MetricsSource.optional(),

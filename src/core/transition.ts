@@ -21,7 +21,8 @@ export type TransitionResult =
   | { ok: true; from: State; to: State; summary: string }
   | { ok: false; refusal: { message: string; reasons: string[] } };
 
-const iso = (d: Date) => d.toISOString().replace(".000Z", "Z");
+/** Second precision: state lines stay short and stable (`2026-11-22T10:00:00Z`). */
+const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 function refuse(message: string, reasons: string[] = []): TransitionResult {
   return { ok: false, refusal: { message, reasons } };

@@ -71,7 +71,10 @@ export function createAppServer(deps: AppServerDeps): Server {
     } catch (error) {
       if (error instanceof HttpError) {
         if (error.status === 401) deps.logger.warn({ route: path }, "unauthenticated request refused");
+        // A refused oversized body is not read any further: close the connection instead.
+        if (error.status === 413) res.setHeader("connection", "close");
         send(res, error.status, { error: error.message });
+        if (error.status === 413) res.on("finish", () => req.destroy());
       } else {
         deps.logger.error(
           { route: path, err: error instanceof Error ? error.message : String(error) },
