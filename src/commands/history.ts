@@ -29,7 +29,7 @@ export async function history(
         author: entry.author,
         subject: entry.message.split("\n", 1)[0] ?? "",
       };
-      const audit = parseCommitMessage(entry.message);
+      const audit = parseCommitMessage(entry.message, rollout.id);
       if (audit && audit.rollout === rollout.id) row.audit = audit;
       return row;
     }),

@@ -63,7 +63,10 @@ function statusAfter(
     health: evaluation.health,
     now,
     event,
-    headline: `${plan.summary}${plan.reason ? ` — ${plan.reason}` : ""}`,
+    headline:
+      plan.action === "complete"
+        ? `${plan.summary} — rollout finished: remove the flag and the old code path, then archive ${rollout.path}`
+        : `${plan.summary}${plan.reason ? ` — ${plan.reason}` : ""}`,
   });
 }
 

@@ -8,6 +8,7 @@ import { evaluateRollout } from "./evaluate.ts";
 import { type HistoryRow, history } from "./history.ts";
 import { findRollout, type LoadedRepo, loadRepo } from "./load-repo.ts";
 import { type MutationOutcome, mutate } from "./mutate.ts";
+import { type RollbackAllOutcome, rollbackAll } from "./rollback-all.ts";
 import { type TickDecision, tick } from "./tick.ts";
 
 /** The single command path: every surface parses text into a Command and calls this. */
@@ -19,7 +20,7 @@ export type CommandOutcome =
   | { kind: "history"; rollout: string; entries: HistoryRow[] }
   | { kind: "validate"; files: { path: string; ok: boolean; diagnostics: Diagnostic[] }[] }
   | { kind: "tick"; decisions: TickDecision[] }
-  | { kind: "rollback-all"; outcomes: MutationOutcome[] }
+  | RollbackAllOutcome
   | MutationOutcome;
 
 export interface RunOptions {
@@ -125,24 +126,8 @@ export async function runCommand(
         }),
       });
     }
-    case "rollback-all": {
-      const repo = await loadRepo(ctx.store);
-      const active = repo.rollouts.filter((r) => (r.file.state?.percent ?? 0) > 0);
-      const outcomes: MutationOutcome[] = [];
-      for (const rollout of active) {
-        const reason = command.reason ?? "emergency: rollback all";
-        outcomes.push(
-          await mutate(ctx, {
-            id: rollout.id,
-            action: "rollback",
-            event: "rolled_back",
-            reason,
-            transition: () => ({ kind: "rollback", to: 0, reason }),
-          }),
-        );
-      }
-      return { kind: "rollback-all", outcomes };
-    }
+    case "rollback-all":
+      return rollbackAll(ctx, command.reason ?? "emergency: rollback all");
     case "pause": {
       const { reason } = command;
       return mutate(ctx, {

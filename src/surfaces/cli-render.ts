@@ -16,7 +16,7 @@ export function exitCodeOf(outcome: CommandOutcome): number {
     case "list":
       return outcome.invalid.length === 0 ? 0 : 1;
     case "rollback-all":
-      return outcome.outcomes.some((o) => o.kind === "refused") ? 1 : 0;
+      return outcome.dispatches.every((d) => d.dispatched || d.detail?.startsWith("local checkout")) ? 0 : 1;
     case "applied":
       return outcome.dispatches.every((d) => d.dispatched || d.detail?.startsWith("local checkout")) ? 0 : 1;
     default:
@@ -89,7 +89,14 @@ export function renderJson(outcome: CommandOutcome): unknown {
         })),
       };
     case "rollback-all":
-      return { outcomes: outcome.outcomes.map(mutationJson) };
+      return {
+        result: outcome.dryRun ? "planned" : "applied",
+        rollouts: outcome.plans.map((p) => ({ id: p.rollout, from: p.from.percent, to: p.to.percent })),
+        skipped: outcome.skipped,
+        commit: outcome.commit ?? null,
+        commitMessage: outcome.commitMessage,
+        dispatches: outcome.dispatches,
+      };
     default:
       return mutationJson(outcome);
   }
@@ -188,8 +195,22 @@ export function renderHuman(outcome: CommandOutcome): string {
           .map((d) => (d.outcome ? renderMutation(d.outcome) : renderStatusText(d.status)))
           .join("\n\n") || "no active rollouts"
       );
-    case "rollback-all":
-      return outcome.outcomes.map(renderMutation).join("\n\n") || "no active rollouts to roll back";
+    case "rollback-all": {
+      if (outcome.plans.length === 0) return "no active rollouts to roll back";
+      const lines = [
+        `${outcome.dryRun ? "dry run — would roll back" : "✓ rolled back"} ${outcome.plans.length} rollout(s) to 0% in one commit${outcome.commit ? ` ${outcome.commit.slice(0, 12)}` : ""}`,
+        ...outcome.plans.map((p) => `  ${p.rollout}: ${p.from.percent}% → ${p.to.percent}%`),
+        ...outcome.skipped.map((s) => `  skipped ${s.rollout}: ${s.why}`),
+        ...outcome.dispatches.map((d) =>
+          d.dispatched
+            ? `  dispatched ${d.workflow} (${d.rollout})`
+            : `  ⚠ ${d.workflow} (${d.rollout}): ${d.detail ?? "not dispatched"}`,
+        ),
+      ];
+      for (const edit of outcome.dryRun ? outcome.edits : [])
+        lines.push(...renderDiff(edit.path, edit.before, edit.after));
+      return lines.join("\n");
+    }
     default:
       return renderMutation(outcome);
   }

@@ -1,29 +1,34 @@
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConsoleNotifier } from "../adapters/console-notifier.ts";
+import { StaticRegistry } from "../adapters/local-registry.ts";
 import { LocalRepoStore } from "../adapters/local-repo-store.ts";
 import { silentLogger } from "../adapters/logger.ts";
 import { SimulatedMetrics } from "../adapters/simulated-metrics.ts";
-import type { CommandContext } from "../commands/context.ts";
+import { createApp } from "../app.ts";
 import { runCommand } from "../commands/run-command.ts";
-import { tick } from "../commands/tick.ts";
 import { renderHuman } from "./cli-render.ts";
 import { DEMO_ROLLOUT, DEMO_ROLLOUT_ID, DEMO_SYNC_FILE } from "./demo-plan.ts";
 
 /**
- * `npm run demo`: the bot's main job on an embedded plan, no accounts needed. A throwaway git repo,
- * the real evaluation loop, simulated metrics on a compressed clock (30 minutes per tick): stages
- * advance as the gate opens, an incident at 50% turns health red, the bot rolls back one stage and
- * starts the cooldown. Every decision is a commit with audit trailers; `git log` is the audit trail.
+ * `npm run demo`: the bot's main job on an embedded plan, no accounts needed. The real server in
+ * local mode on a loopback port, managing a throwaway git repository; its real evaluation loop on a
+ * compressed clock (30 minutes per tick) against simulated metrics. Stages advance as each gate
+ * opens; at 50% an incident starts and reaches the server as an Alertmanager webhook on its real
+ * endpoint; the bot rolls back one stage and starts the cooldown. Every decision is a commit with
+ * audit trailers; `git log` is the audit trail.
  */
 
 const TICK_MINUTES = 30;
-const STATUS_EVERY_HOURS = 4;
+const REPO = "acme/checkout";
 const delayMs = Number(process.env.DEMO_DELAY_MS ?? 150);
 const out = (text = "") => process.stdout.write(`${text}\n`);
+const stampOf = (d: Date) => `── ${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 function git(dir: string, args: string[], date?: Date): string {
   const env = date
@@ -46,6 +51,37 @@ function createRepo(start: Date): string {
   return dir;
 }
 
+/** The webhook Alertmanager would send for the demo's alert rule. */
+function alertmanagerWebhook(status: "firing" | "resolved", startsAt: Date, value: string) {
+  const labels = {
+    alertname: "CheckoutV2ErrorRate",
+    severity: "critical",
+    rollout: DEMO_ROLLOUT_ID,
+    repo: REPO,
+  };
+  return {
+    version: "4",
+    groupKey: `{}:{alertname="CheckoutV2ErrorRate"}`,
+    status,
+    receiver: "rollout-bot",
+    groupLabels: { alertname: labels.alertname },
+    commonLabels: labels,
+    commonAnnotations: {},
+    externalURL: "http://alertmanager.example:9093",
+    alerts: [
+      {
+        status,
+        labels,
+        annotations: { summary: `checkout v2 5xx ratio ${value}` },
+        startsAt: startsAt.toISOString(),
+        endsAt: "0001-01-01T00:00:00Z",
+        generatorURL: "http://prometheus.example:9090/graph",
+        fingerprint: "5a1e5a1e5a1e5a1e",
+      },
+    ],
+  };
+}
+
 export async function runDemo(): Promise<void> {
   let now = new Date("2026-11-23T09:00:00Z");
   const dir = createRepo(now);
@@ -62,14 +98,16 @@ export async function runDemo(): Promise<void> {
   const channel = new ConsoleNotifier(out);
   let stamped = false;
   const stampOnce = () => {
-    if (!stamped) out(`── ${now.toISOString().slice(0, 16).replace("T", " ")} UTC`);
+    if (!stamped) out(stampOf(now));
     stamped = true;
   };
-  const ctx: CommandContext = {
-    store: new LocalRepoStore(dir, { commit: true, commitDate: () => now }),
+  const store = new LocalRepoStore(dir, { commit: true, commitDate: () => now, name: REPO });
+  const token = randomBytes(24).toString("hex");
+  const app = createApp({
+    registry: new StaticRegistry([store]),
     metrics: () => metrics,
-    // Each tick's messages come under one timestamp line, as a channel would show them.
     notifier: {
+      // Each tick's messages come under one timestamp line, as a channel would show them.
       post: async (message) => {
         stampOnce();
         await channel.post(message);
@@ -77,23 +115,41 @@ export async function runDemo(): Promise<void> {
     },
     clock: { now: () => now },
     logger: silentLogger,
-    actor: "rollout-bot",
-    dryRun: false,
+    alertToken: token,
+  });
+  await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const sendAlert = async (status: "firing" | "resolved", startsAt: Date) => {
+    out(
+      `   ⇢ Alertmanager → POST ${url}/alerts/alertmanager (${status}, critical, rollout=${DEMO_ROLLOUT_ID})`,
+    );
+    const response = await fetch(`${url}/alerts/alertmanager`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify(alertmanagerWebhook(status, startsAt, "0.083")),
+    });
+    const body = (await response.json()) as { outcomes: { result: string }[] };
+    out(`   ⇠ ${response.status}: ${body.outcomes.map((o) => o.result).join(", ")}`);
   };
+
   out(
     `rollout-bot demo — plan ${DEMO_ROLLOUT_ID}: 5% 1h → 25% 4h → 50% 8h → 100%, auto-advance, auto-rollback`,
   );
   out(`repository: ${dir}`);
   out(
-    `clock: ${TICK_MINUTES} simulated minutes per evaluation; status every ${STATUS_EVERY_HOURS}h as a channel would get it\n`,
+    `server: ${url} (local mode) · clock: ${TICK_MINUTES} simulated minutes per evaluation · status on the plan's cron (every 4h)\n`,
   );
-  let lastStatus = Number.NEGATIVE_INFINITY;
   let rolledBackAt: Date | undefined;
+  let alerted = false;
   for (let i = 0; i < 64; i++) {
     stamped = false;
-    const due = now.getTime() - lastStatus >= STATUS_EVERY_HOURS * 3_600_000;
-    const decisions = await tick(ctx, { statusDue: () => due });
-    if (due) lastStatus = now.getTime();
+    if (incidentFrom !== undefined && !alerted && now.getTime() >= incidentFrom) {
+      // The alert rule fired: Alertmanager delivers it before the bot's own next evaluation.
+      stampOnce();
+      alerted = true;
+      await sendAlert("firing", new Date(incidentFrom));
+    }
+    const decisions = await app.scheduler.runOnce();
     for (const d of decisions) {
       if (d.outcome?.kind !== "applied") continue;
       const commit = d.outcome.commit?.slice(0, 8) ?? "";
@@ -104,28 +160,41 @@ export async function runDemo(): Promise<void> {
       if (d.action === "advance" && d.outcome.plan.to.percent === 50 && incidentFrom === undefined) {
         incidentFrom = now.getTime() + 3 * 3_600_000; // the incident starts three hours into 50%
       }
-      if (d.action === "rollback") {
-        rolledBackAt = now;
-        incidentUntil = now.getTime(); // less traffic on the bad version: the errors subside
-      }
+    }
+    const state = git(dir, ["show", `HEAD:.github/rollouts/${DEMO_ROLLOUT_ID}.yml`]);
+    if (!rolledBackAt && state.includes("phase: rolled_back")) {
+      rolledBackAt = now;
+      incidentUntil = now.getTime(); // less traffic on the bad version: the errors subside
+      out(
+        `   → rollback: commit ${git(dir, ["rev-parse", "--short=8", "HEAD"]).trim()}, rollback.yml (not dispatched: local)`,
+      );
+    } else if (rolledBackAt && now.getTime() - rolledBackAt.getTime() === 60 * 60_000) {
+      stampOnce();
+      await sendAlert("resolved", new Date(incidentFrom ?? now.getTime()));
     }
     if (stamped) out();
     if (rolledBackAt && now.getTime() - rolledBackAt.getTime() >= 8 * 3_600_000) break;
     await sleep(delayMs);
     now = new Date(now.getTime() + TICK_MINUTES * 60_000);
   }
+  await app.close();
   out("── after the rollback: advancing is refused during the cooldown");
   const refused = await runCommand(
-    { ...ctx, actor: "cli:alice", dryRun: true },
     {
-      verb: "advance",
-      rollout: { id: DEMO_ROLLOUT_ID },
+      store,
+      metrics: () => metrics,
+      notifier: channel,
+      clock: { now: () => now },
+      logger: silentLogger,
+      actor: "cli:alice",
+      dryRun: true,
     },
+    { verb: "advance", rollout: { id: DEMO_ROLLOUT_ID } },
   );
   out(renderHuman(refused));
   out(`\n── the audit trail: git log in ${dir}`);
   out(git(dir, ["log", "--format=%h %ad %s", "--date=format:%a %H:%M"]).trimEnd());
-  out(`\nexplore it:  cd ${dir} && git log -p  ·  npx rollout status --dir ${dir}`);
+  out(`\nexplore it:  cd ${dir} && git log -p  ·  node dist/cli.js history ${DEMO_ROLLOUT_ID} --dir ${dir}`);
 }
 
 await runDemo();
