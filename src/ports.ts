@@ -45,6 +45,25 @@ export interface DispatchOutcome {
   detail?: string;
 }
 
+/** A change proposed as a pull request (the bump PR, or a rollback the branch protection refused). */
+export interface Proposal {
+  branch: string;
+  title: string;
+  body: string;
+  labels: string[];
+  files: Change["files"];
+  message: string;
+}
+
+export interface ProposalResult {
+  number: number;
+  url: string;
+  created: boolean;
+  /** False when a person's commit on the branch kept the bot from updating it. */
+  branchUpdated: boolean;
+  note?: string;
+}
+
 /** The repository holding `.github/rollouts/*.yml` and `.github/rollout-bot.yml`. */
 export interface RepoStore {
   /** Human-readable name: `owner/repo` or a local path. */
@@ -56,6 +75,12 @@ export interface RepoStore {
   /** Dispatches a workflow; a store that cannot (a plain local checkout) says so instead. */
   dispatchWorkflow(dispatch: WorkflowDispatch): Promise<DispatchOutcome>;
   history(path: string): Promise<HistoryEntry[]>;
+  /** Hosts with pull requests (GitHub): advance proposes instead of committing. */
+  propose?(proposal: Proposal): Promise<ProposalResult>;
+  /** Closes the open bump PR of a rollout, with a comment saying why. */
+  closeProposal?(branch: string, comment: string): Promise<boolean>;
+  /** When a file last changed on the default branch: the stage start when a merge wrote no time. */
+  lastChangedAt?(path: string): Promise<Date | undefined>;
 }
 
 export interface Notifier {

@@ -5,10 +5,19 @@ import type {
   Change,
   DispatchOutcome,
   HistoryEntry,
+  Proposal,
+  ProposalResult,
   RepoFile,
   RepoStore,
   WorkflowDispatch,
 } from "../ports.ts";
+
+/** Pull requests for a MemoryPullRequestStore. */
+export interface MemoryPull extends Proposal {
+  number: number;
+  open: boolean;
+  closeComment?: string;
+}
 
 /** An in-memory repository with compare-and-swap writes: the fake for command tests. */
 export class MemoryRepoStore implements RepoStore {
@@ -18,6 +27,9 @@ export class MemoryRepoStore implements RepoStore {
   readonly dispatches: WorkflowDispatch[] = [];
   /** Makes the next dispatch throw, to test that a rollback is still committed and reported. */
   failNextDispatch?: Error;
+  /** Refuse direct commits like a protected default branch. */
+  protectedBranch = false;
+  readonly pulls: MemoryPull[] = [];
   #now: () => Date;
 
   constructor(name: string, files: Record<string, string> = {}, now: () => Date = () => new Date(0)) {
@@ -47,6 +59,7 @@ export class MemoryRepoStore implements RepoStore {
   }
 
   async commit(change: Change): Promise<AppliedChange> {
+    if (this.protectedBranch) throw new RolloutError("PROTECTED", "protected branch: direct commits refused");
     for (const file of change.files) {
       const current = this.files.get(file.path);
       if (
@@ -77,5 +90,32 @@ export class MemoryRepoStore implements RepoStore {
       .filter((c) => c.files.some((f) => f.path === path))
       .map((c) => ({ commit: c.id, date: c.date, author: c.author, message: c.message }))
       .reverse();
+  }
+}
+
+/** A MemoryRepoStore that behaves like a host with pull requests (GitHub): advance proposes. */
+export class MemoryPullRequestStore extends MemoryRepoStore {
+  async propose(proposal: Proposal): Promise<ProposalResult> {
+    const open = this.pulls.find((p) => p.open && p.branch === proposal.branch);
+    if (open) {
+      Object.assign(open, proposal);
+      return {
+        number: open.number,
+        url: `memory://pull/${open.number}`,
+        created: false,
+        branchUpdated: true,
+      };
+    }
+    const number = this.pulls.length + 1;
+    this.pulls.push({ ...proposal, number, open: true });
+    return { number, url: `memory://pull/${number}`, created: true, branchUpdated: true };
+  }
+
+  async closeProposal(branch: string, comment: string): Promise<boolean> {
+    const open = this.pulls.find((p) => p.open && p.branch === branch);
+    if (!open) return false;
+    open.open = false;
+    open.closeComment = comment;
+    return true;
   }
 }

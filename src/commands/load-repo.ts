@@ -33,11 +33,24 @@ export async function loadRepo(store: RepoStore): Promise<LoadedRepo> {
   const rollouts: LoadedRollout[] = [];
   for (const file of files) {
     const parsed = parseRolloutFile(file.path, file.text);
-    if (parsed.ok) rollouts.push({ ...parsed.value, version: file.version });
+    if (parsed.ok) rollouts.push(await withStageStart(store, { ...parsed.value, version: file.version }));
     else invalid.push({ path: file.path, diagnostics: parsed.diagnostics });
   }
   rollouts.sort((a, b) => a.id.localeCompare(b.id));
   return { name: store.name, settings, rollouts, invalid };
+}
+
+/**
+ * A merged bump PR writes no start time (the PR cannot know when it will merge): the stage started
+ * when the file last changed on the default branch.
+ */
+async function withStageStart(store: RepoStore, rollout: LoadedRollout): Promise<LoadedRollout> {
+  const state = rollout.file.state;
+  if (!state || state.percent === 0 || state.started_at !== undefined || !store.lastChangedAt) return rollout;
+  const at = await store.lastChangedAt(rollout.path);
+  if (!at) return rollout;
+  const started_at = at.toISOString().replace(/\.\d{3}Z$/, "Z");
+  return { ...rollout, file: { ...rollout.file, state: { ...state, started_at } } };
 }
 
 /** Finds a rollout by id; an unknown id is an error that suggests the closest ones. */

@@ -1,9 +1,10 @@
+import { renderBody, renderBranch, renderTitle } from "../core/bump-pr.ts";
 import { isRolloutError, RolloutError } from "../core/errors.ts";
 import { type Action, buildPlan, type Plan } from "../core/plan.ts";
 import { viewState } from "../core/stage-view.ts";
 import { buildStatusMessage, type StatusEvent, type StatusMessage } from "../core/status-message.ts";
 import { applyTransition, type Transition } from "../core/transition.ts";
-import type { DispatchOutcome } from "../ports.ts";
+import type { DispatchOutcome, ProposalResult } from "../ports.ts";
 import type { CommandContext } from "./context.ts";
 import { type Evaluation, evaluateRollout } from "./evaluate.ts";
 import { findRollout, type LoadedRepo, type LoadedRollout, loadRepo } from "./load-repo.ts";
@@ -25,11 +26,14 @@ export interface MutationRequest {
 export type MutationOutcome =
   | { kind: "refused"; rollout: string; message: string; reasons: string[]; status: StatusMessage }
   | { kind: "planned"; plan: Plan; status: StatusMessage }
+  | { kind: "proposed"; plan: Plan; status: StatusMessage; pr: ProposalResult; notified: boolean }
   | {
       kind: "applied";
       plan: Plan;
       status: StatusMessage;
       commit?: string | undefined;
+      /** Set when branch protection refused the commit and an urgent PR carries the change instead. */
+      urgentPr?: ProposalResult;
       dispatches: (DispatchOutcome & { workflow: string })[];
       notified: boolean;
     };
@@ -96,10 +100,14 @@ async function attempt(
     });
     return { kind: "refused", rollout: rollout.id, ...result.refusal, status };
   }
+  // A bump PR carries no start time: the stage starts when the change reaches the default branch.
+  const proposing = request.action === "advance" && ctx.store.propose !== undefined;
+  const effective = proposing ? { ...result, to: { ...result.to, started_at: undefined } } : result;
+  if (proposing) delete effective.to.started_at;
   const planned = buildPlan({
     rollout,
     action: request.action,
-    result,
+    result: effective,
     actor: ctx.actor,
     reason: request.reason,
     forced: request.forced ?? false,
@@ -114,11 +122,70 @@ async function attempt(
   if (ctx.dryRun) return { kind: "planned", plan, status };
 
   const log = ctx.logger.child({ rollout: rollout.id, action: plan.action });
-  const applied = await ctx.store.commit({
-    files: plan.edits.map((e) => ({ path: e.path, text: e.after, baseVersion: e.baseVersion })),
-    message: plan.commitMessage,
-  });
-  log.info({ commit: applied.commit, from: plan.from.percent, to: plan.to.percent }, "change committed");
+  const files = plan.edits.map((e) => ({ path: e.path, text: e.after, baseVersion: e.baseVersion }));
+  const marker = { v: 1 as const, rollout: rollout.id, from: plan.from.percent, to: plan.to.percent };
+  const prBody = (notice?: string) =>
+    renderBody({
+      marker: notice ? { ...marker, urgent: true } : marker,
+      file: rollout.file,
+      path: rollout.path,
+      health: evaluation.health,
+      gate: evaluation.gate,
+      requiredApprovals:
+        evaluation.gate.requiredApprovals ??
+        evaluation.view.next?.stage.approvals ??
+        repo.settings.defaults.approvals,
+      ...(notice ? { notice } : {}),
+    });
+  if (proposing && ctx.store.propose) {
+    const pr = await ctx.store.propose({
+      branch: renderBranch(rollout.id),
+      title: renderTitle(marker),
+      body: prBody(),
+      labels: ["rollout"],
+      files,
+      message: plan.commitMessage,
+    });
+    log.info({ pr: pr.number, created: pr.created }, "bump pull request ready");
+    const announce = {
+      ...status,
+      event: "stage_passed" as const,
+      headline: `${rollout.id}: ready for ${plan.to.percent}% — approve and merge PR #${pr.number} ${pr.url}`,
+    };
+    const notified = await ctx.notifier.post(announce).then(
+      () => true,
+      () => false,
+    );
+    return { kind: "proposed", plan, status: announce, pr, notified };
+  }
+  let commit: string | undefined;
+  let urgentPr: ProposalResult | undefined;
+  try {
+    commit = (await ctx.store.commit({ files, message: plan.commitMessage })).commit;
+    log.info({ commit, from: plan.from.percent, to: plan.to.percent }, "change committed");
+  } catch (error) {
+    if (
+      !isRolloutError(error) ||
+      error.code !== "PROTECTED" ||
+      plan.action !== "rollback" ||
+      !ctx.store.propose
+    )
+      throw error;
+    const notice = `Branch protection refused the rollback commit. Merge this pull request to record the rollback in Git; the rollback workflow has been dispatched already.`;
+    urgentPr = await ctx.store.propose({
+      branch: renderBranch(rollout.id, true),
+      title: renderTitle({ ...marker, urgent: true }),
+      body: prBody(notice),
+      labels: ["rollout", "urgent"],
+      files,
+      message: plan.commitMessage,
+    });
+    log.error(
+      { pr: urgentPr.number },
+      "protected branch refused the rollback commit: urgent pull request opened",
+    );
+    status.headline = `🚨 ${status.headline} — branch protection refused the commit: merge urgent PR #${urgentPr.number} ${urgentPr.url}`;
+  }
   // The commit is the source of truth; a failed dispatch is reported loudly, not rolled back.
   const dispatches: (DispatchOutcome & { workflow: string })[] = [];
   for (const dispatch of plan.dispatches) {
@@ -134,6 +201,12 @@ async function attempt(
       });
     }
   }
+  if (plan.action === "rollback" && ctx.store.closeProposal) {
+    const why = `Closed by rollout-bot: ${rollout.id} was rolled back ${plan.from.percent}% → ${plan.to.percent}%${plan.reason ? ` (${plan.reason})` : ""}.`;
+    await ctx.store.closeProposal(renderBranch(rollout.id), why).catch((error: unknown) => {
+      log.warn({ err: String(error) }, "could not close the bump pull request");
+    });
+  }
   let notified = true;
   try {
     await ctx.notifier.post(status);
@@ -141,7 +214,9 @@ async function attempt(
     notified = false;
     log.warn({ err: error instanceof Error ? error.message : String(error) }, "notification failed");
   }
-  return { kind: "applied", plan, status, commit: applied.commit, dispatches, notified };
+  const outcome: MutationOutcome = { kind: "applied", plan, status, commit, dispatches, notified };
+  if (urgentPr) outcome.urgentPr = urgentPr;
+  return outcome;
 }
 
 /** Runs a mutation; on a compare-and-swap conflict re-reads and re-decides, a bounded number of times. */

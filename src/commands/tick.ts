@@ -110,7 +110,7 @@ export async function tick(ctx: CommandContext, options: TickOptions = {}): Prom
             gate,
             event: gateOpen ? "stage_passed" : "status",
           });
-    let posted = outcome?.kind === "applied" && outcome.notified;
+    let posted = (outcome?.kind === "applied" || outcome?.kind === "proposed") && outcome.notified;
     if (!outcome && !ctx.dryRun && (options.statusDue?.(rollout, repo.settings) ?? true)) {
       try {
         await ctx.notifier.post(status);

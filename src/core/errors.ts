@@ -7,6 +7,7 @@ export type ErrorCode =
   | "USAGE"
   | "REFUSED"
   | "CONFLICT"
+  | "PROTECTED"
   | "UNAUTHORIZED"
   | "UPSTREAM";
 

@@ -56,9 +56,11 @@ function mutationJson(outcome: MutationOutcome) {
     status: statusJson(outcome.status),
   };
   if (outcome.kind === "planned") return base;
+  if (outcome.kind === "proposed") return { ...base, result: "proposed", pullRequest: outcome.pr };
   return {
     ...base,
     commit: outcome.commit ?? null,
+    urgentPullRequest: outcome.urgentPr ?? null,
     dispatches: outcome.dispatches,
     notified: outcome.notified,
   };
@@ -135,7 +137,17 @@ function renderMutation(outcome: MutationOutcome): string {
     );
     return lines.join("\n");
   }
-  if (outcome.commit) lines.push(`  committed ${outcome.commit.slice(0, 12)}`);
+  if (outcome.kind === "proposed") {
+    const verb = outcome.pr.created ? "opened" : "refreshed";
+    lines.push(`  ${verb} pull request #${outcome.pr.number}: ${outcome.pr.url}`);
+    if (outcome.pr.note) lines.push(`  ⚠ ${outcome.pr.note}`);
+    return lines.join("\n");
+  }
+  if (outcome.urgentPr) {
+    lines.push(
+      `  🚨 branch protection refused the commit: urgent pull request #${outcome.urgentPr.number} ${outcome.urgentPr.url}`,
+    );
+  } else if (outcome.commit) lines.push(`  committed ${outcome.commit.slice(0, 12)}`);
   else lines.push("  not committed (pass --commit to commit with audit trailers)");
   for (const d of outcome.dispatches) {
     lines.push(
