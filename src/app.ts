@@ -20,6 +20,8 @@ export interface AppOptions {
   dedupe?: Dedupe;
   lock?: Lock;
   extraRoutes?: Map<string, RouteHandler>;
+  /** Shared with surfaces that evaluate outside the app (the GitHub App's handlers). */
+  book?: AlertBook;
 }
 
 export interface App {
@@ -32,7 +34,7 @@ export interface App {
 }
 
 export function createApp(options: AppOptions): App {
-  const book = new AlertBook({ now: () => options.clock.now().getTime() });
+  const book = options.book ?? new AlertBook({ now: () => options.clock.now().getTime() });
   const context = (store: RepoStore, actor: string): CommandContext => ({
     store,
     metrics: options.metrics,

@@ -1,13 +1,20 @@
 import { basename, resolve } from "node:path";
+import { EtagCache } from "./adapters/github/etag-cache.ts";
 import { StaticRegistry } from "./adapters/local-registry.ts";
 import { LocalRepoStore } from "./adapters/local-repo-store.ts";
 import { LogNotifier } from "./adapters/log-notifier.ts";
 import { createLogger } from "./adapters/logger.ts";
+import { MemoryDedupe, MemoryLock } from "./adapters/memory-coordination.ts";
 import { prometheusFromEnv } from "./adapters/metrics-factory.ts";
 import { createApp } from "./app.ts";
-import { parseServerEnv } from "./config/server-env.ts";
+import { AlertBook } from "./commands/alert-book.ts";
+import { githubEnabled, parseServerEnv } from "./config/server-env.ts";
+import type { RepoRegistry } from "./ports.ts";
+import { CompositeRegistry } from "./surfaces/github/github-registry.ts";
+import { createGitHubSurface, GITHUB_WEBHOOKS_PATH } from "./surfaces/github/github-surface.ts";
+import type { RouteHandler } from "./surfaces/http/app-server.ts";
 
-/** `npm start`: one HTTP server for alerts, health and metrics, plus the evaluation loop. */
+/** `npm start`: one HTTP server (GitHub webhooks, alerts, health, metrics) plus the evaluation loop. */
 
 const parsed = parseServerEnv(process.env);
 if (!parsed.ok) {
@@ -18,30 +25,62 @@ if (!parsed.ok) {
 }
 const env = parsed.env;
 const logger = createLogger({ level: env.LOG_LEVEL });
-const stores = env.ROLLOUT_REPO_DIR
-  ? [
-      new LocalRepoStore(env.ROLLOUT_REPO_DIR, {
-        commit: true,
-        name: env.ROLLOUT_REPO_NAME ?? basename(resolve(env.ROLLOUT_REPO_DIR)),
-      }),
-    ]
-  : [];
-if (stores.length === 0) logger.warn({}, "no repository configured: set ROLLOUT_REPO_DIR to a checkout");
+const clock = { now: () => new Date() };
+const notifier = new LogNotifier(logger);
+const metrics = prometheusFromEnv(process.env);
+const book = new AlertBook();
+const lock = new MemoryLock();
+const dedupe = new MemoryDedupe();
+const registries: RepoRegistry[] = [];
+const extraRoutes = new Map<string, RouteHandler>();
+
+if (env.ROLLOUT_REPO_DIR) {
+  const name = env.ROLLOUT_REPO_NAME ?? basename(resolve(env.ROLLOUT_REPO_DIR));
+  registries.push(new StaticRegistry([new LocalRepoStore(env.ROLLOUT_REPO_DIR, { commit: true, name })]));
+}
+if (githubEnabled(env)) {
+  const github = await createGitHubSurface(process.env, {
+    metrics,
+    notifier,
+    clock,
+    logger: logger.child({ surface: "github" }),
+    etags: new EtagCache(),
+    lock,
+    dedupe,
+    alertsFor: (repo) => book.forRepo(repo),
+  });
+  registries.push(github.registry);
+  extraRoutes.set(GITHUB_WEBHOOKS_PATH, github.route);
+  github.registry.refresh().then(
+    (count) => logger.info({ repos: count }, "GitHub repositories with rollouts found"),
+    (error: unknown) =>
+      logger.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        "cannot list installations",
+      ),
+  );
+}
+if (registries.length === 0)
+  logger.warn({}, "no repository: configure the GitHub App (APP_ID, …) or ROLLOUT_REPO_DIR");
 if (!env.ALERT_WEBHOOK_TOKEN)
   logger.warn({}, "ALERT_WEBHOOK_TOKEN unset: the alert endpoints refuse every request");
 
 const app = createApp({
-  registry: new StaticRegistry(stores),
-  metrics: prometheusFromEnv(process.env),
-  notifier: new LogNotifier(logger),
-  clock: { now: () => new Date() },
+  registry: new CompositeRegistry(registries),
+  metrics,
+  notifier,
+  clock,
   logger,
   alertToken: env.ALERT_WEBHOOK_TOKEN,
+  book,
+  lock,
+  dedupe,
+  extraRoutes,
 });
 app.server.listen(env.PORT, env.HOST, () => {
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
-  logger.info({ port, repos: stores.map((s) => s.name) }, "rollout-bot listening");
+  logger.info({ port, github: githubEnabled(env) }, "rollout-bot listening");
 });
 app.scheduler.start(env.EVALUATION_CRON);
 

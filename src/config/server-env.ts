@@ -18,15 +18,40 @@ export const ServerEnv = z.object({
     .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, "ROLLOUT_REPO_NAME must look like owner/name")
     .optional(),
   EVALUATION_CRON: z.string().min(1).default("* * * * *"),
+  APP_ID: z.string().regex(/^\d+$/, "APP_ID must be the GitHub App's numeric id").optional(),
+  PRIVATE_KEY: z.string().min(1).optional(),
+  PRIVATE_KEY_PATH: z.string().min(1).optional(),
+  WEBHOOK_SECRET: z.string().min(1).optional(),
+  GHE_HOST: z.string().min(1).optional(),
+  GHE_PROTOCOL: z.enum(["http", "https"]).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type ServerEnv = z.output<typeof ServerEnv>;
+
+/** The GitHub App is on when any of its settings is given; then all of them are required. */
+export function githubProblems(env: ServerEnv): string[] {
+  const any = env.APP_ID || env.PRIVATE_KEY || env.PRIVATE_KEY_PATH || env.WEBHOOK_SECRET;
+  if (!any) return [];
+  const problems: string[] = [];
+  if (!env.APP_ID) problems.push("APP_ID: required for the GitHub App (the App's numeric id)");
+  if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH)
+    problems.push("PRIVATE_KEY or PRIVATE_KEY_PATH: required for the GitHub App");
+  if (!env.WEBHOOK_SECRET) problems.push("WEBHOOK_SECRET: required: webhooks are verified with it");
+  return problems;
+}
+
+export function githubEnabled(env: ServerEnv): boolean {
+  return Boolean(env.APP_ID && (env.PRIVATE_KEY || env.PRIVATE_KEY_PATH) && env.WEBHOOK_SECRET);
+}
 
 /** Parses env, or returns one line per problem (never echoing values: they may be secrets). */
 export function parseServerEnv(
   env: NodeJS.ProcessEnv,
 ): { ok: true; env: ServerEnv } | { ok: false; problems: string[] } {
   const parsed = ServerEnv.safeParse(env);
-  if (parsed.success) return { ok: true, env: parsed.data };
+  if (parsed.success) {
+    const problems = githubProblems(parsed.data);
+    return problems.length === 0 ? { ok: true, env: parsed.data } : { ok: false, problems };
+  }
   return { ok: false, problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
 }

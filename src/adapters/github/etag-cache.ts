@@ -1,0 +1,32 @@
+/**
+ * Conditional requests: GitHub answers `If-None-Match` with 304 Not Modified, which does not count
+ * against the rate limit, so polling unchanged rollout files is free. Bounded, least recently used.
+ */
+export class EtagCache {
+  readonly #entries = new Map<string, { etag: string; data: unknown }>();
+  readonly #max: number;
+  hits = 0;
+  misses = 0;
+
+  constructor(max = 5000) {
+    this.#max = max;
+  }
+
+  get(key: string): { etag: string; data: unknown } | undefined {
+    const entry = this.#entries.get(key);
+    if (entry) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  set(key: string, etag: string, data: unknown): void {
+    this.#entries.delete(key);
+    this.#entries.set(key, { etag, data });
+    if (this.#entries.size > this.#max) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
+  }
+}

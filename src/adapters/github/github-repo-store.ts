@@ -1,0 +1,338 @@
+import type { Octokit } from "@octokit/rest";
+import { RolloutError } from "../../core/errors.ts";
+import type {
+  AppliedChange,
+  Change,
+  DispatchOutcome,
+  HistoryEntry,
+  Proposal,
+  ProposalResult,
+  RepoFile,
+  RepoStore,
+  WorkflowDispatch,
+} from "../../ports.ts";
+import { EtagCache } from "./etag-cache.ts";
+import { messageOf, refUpdateError, statusOf } from "./github-errors.ts";
+
+/**
+ * A repository on GitHub (or GHES) through Octokit. Reads are conditional (ETag → 304, free of rate
+ * limit); writes are compare-and-swap: a file's blob sha must still be the one read, and the ref moves
+ * only as a fast-forward, so a concurrent change is never overwritten (CONFLICT → the command retries).
+ */
+
+const ROLLOUTS_DIR = ".github/rollouts";
+const BOT_TRAILER = /^Rollout-Action: /m;
+
+interface ContentFile {
+  type: "file";
+  sha: string;
+  content?: string;
+  encoding?: string;
+  path: string;
+}
+interface ContentEntry {
+  type: string;
+  name: string;
+  path: string;
+  sha: string;
+}
+
+export interface GitHubRepoStoreOptions {
+  owner: string;
+  repo: string;
+  defaultBranch?: string;
+  etags?: EtagCache;
+}
+
+export class GitHubRepoStore implements RepoStore {
+  readonly name: string;
+  readonly owner: string;
+  readonly repo: string;
+  readonly #octokit: Octokit;
+  readonly #etags: EtagCache;
+  #defaultBranch: string | undefined;
+
+  constructor(octokit: Octokit, options: GitHubRepoStoreOptions) {
+    this.#octokit = octokit;
+    this.owner = options.owner;
+    this.repo = options.repo;
+    this.name = `${options.owner}/${options.repo}`;
+    this.#defaultBranch = options.defaultBranch;
+    this.#etags = options.etags ?? new EtagCache();
+  }
+
+  async defaultBranch(): Promise<string> {
+    if (!this.#defaultBranch) {
+      const { data } = await this.#octokit.rest.repos.get({ owner: this.owner, repo: this.repo });
+      this.#defaultBranch = data.default_branch;
+    }
+    return this.#defaultBranch;
+  }
+
+  /** GET contents with If-None-Match; undefined on 404. */
+  async #content(path: string, ref?: string): Promise<ContentFile | ContentEntry[] | undefined> {
+    const key = `${this.name}:${ref ?? ""}:${path}`;
+    const cached = this.#etags.get(key);
+    try {
+      const response = await this.#octokit.rest.repos.getContent({
+        owner: this.owner,
+        repo: this.repo,
+        path,
+        ...(ref ? { ref } : {}),
+        ...(cached ? { headers: { "if-none-match": cached.etag } } : {}),
+      });
+      const etag = response.headers.etag;
+      if (etag) this.#etags.set(key, etag, response.data);
+      this.#etags.misses++;
+      return response.data as ContentFile | ContentEntry[];
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 304 && cached) {
+        this.#etags.hits++;
+        return cached.data as ContentFile | ContentEntry[];
+      }
+      if (status === 404) return undefined;
+      throw new RolloutError("UPSTREAM", `cannot read ${path} from ${this.name}: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async listRolloutFiles(): Promise<RepoFile[]> {
+    const listing = await this.#content(ROLLOUTS_DIR);
+    if (!Array.isArray(listing)) return [];
+    const names = listing
+      .filter((e) => e.type === "file" && /\.ya?ml$/.test(e.name))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const files = await Promise.all(names.map((e) => this.readFile(e.path)));
+    return files.filter((f): f is RepoFile => f !== undefined);
+  }
+
+  async readFile(path: string): Promise<RepoFile | undefined> {
+    const data = await this.#content(path);
+    if (data === undefined || Array.isArray(data) || data.type !== "file") return undefined;
+    const text = Buffer.from(
+      data.content ?? "",
+      (data.encoding as BufferEncoding | undefined) ?? "base64",
+    ).toString("utf8");
+    return { path, text, version: data.sha };
+  }
+
+  /** The branch head and its tree, the base of every commit the bot makes. */
+  async #head(branch: string): Promise<{ sha: string; tree: string }> {
+    const { data: ref } = await this.#octokit.rest.git.getRef({
+      owner: this.owner,
+      repo: this.repo,
+      ref: `heads/${branch}`,
+    });
+    const { data: commit } = await this.#octokit.rest.git.getCommit({
+      owner: this.owner,
+      repo: this.repo,
+      commit_sha: ref.object.sha,
+    });
+    return { sha: ref.object.sha, tree: commit.tree.sha };
+  }
+
+  /** Compare-and-swap on content: each file must still be the blob it was computed from. */
+  async #checkBase(change: Change, headSha: string): Promise<void> {
+    for (const file of change.files) {
+      if (file.baseVersion === undefined) continue;
+      const current = await this.#content(file.path, headSha);
+      const sha = current && !Array.isArray(current) ? current.sha : undefined;
+      if (sha !== file.baseVersion)
+        throw new RolloutError("CONFLICT", `${file.path} changed since it was read`);
+    }
+  }
+
+  async #commitOn(base: { sha: string; tree: string }, change: Change): Promise<string> {
+    const { data: tree } = await this.#octokit.rest.git.createTree({
+      owner: this.owner,
+      repo: this.repo,
+      base_tree: base.tree,
+      tree: change.files.map((f) => ({
+        path: f.path,
+        mode: "100644" as const,
+        type: "blob" as const,
+        content: f.text,
+      })),
+    });
+    const { data: commit } = await this.#octokit.rest.git.createCommit({
+      owner: this.owner,
+      repo: this.repo,
+      message: change.message,
+      tree: tree.sha,
+      parents: [base.sha],
+    });
+    return commit.sha;
+  }
+
+  async commit(change: Change): Promise<AppliedChange> {
+    const branch = await this.defaultBranch();
+    const head = await this.#head(branch);
+    await this.#checkBase(change, head.sha);
+    const sha = await this.#commitOn(head, change);
+    try {
+      // force: false — GitHub refuses anything but a fast-forward: the ref-level compare-and-swap.
+      await this.#octokit.rest.git.updateRef({
+        owner: this.owner,
+        repo: this.repo,
+        ref: `heads/${branch}`,
+        sha,
+        force: false,
+      });
+    } catch (error) {
+      throw refUpdateError(error, branch);
+    }
+    return { commit: sha, url: `https://github.com/${this.name}/commit/${sha}` };
+  }
+
+  async dispatchWorkflow(dispatch: WorkflowDispatch): Promise<DispatchOutcome> {
+    await this.#octokit.rest.actions.createWorkflowDispatch({
+      owner: this.owner,
+      repo: this.repo,
+      workflow_id: dispatch.workflow,
+      ref: dispatch.ref ?? (await this.defaultBranch()),
+      inputs: dispatch.inputs,
+    });
+    return { dispatched: true };
+  }
+
+  async history(path: string): Promise<HistoryEntry[]> {
+    const { data } = await this.#octokit.rest.repos.listCommits({
+      owner: this.owner,
+      repo: this.repo,
+      path,
+      per_page: 100,
+    });
+    return data.map((c) => ({
+      commit: c.sha,
+      date: c.commit.committer?.date ?? c.commit.author?.date ?? "",
+      author: c.author?.login ?? c.commit.author?.name ?? "unknown",
+      message: c.commit.message,
+    }));
+  }
+
+  async lastChangedAt(path: string): Promise<Date | undefined> {
+    const { data } = await this.#octokit.rest.repos.listCommits({
+      owner: this.owner,
+      repo: this.repo,
+      path,
+      per_page: 1,
+    });
+    const date = data[0]?.commit.committer?.date ?? data[0]?.commit.author?.date;
+    return date ? new Date(date) : undefined;
+  }
+
+  async #openPull(branch: string) {
+    const { data } = await this.#octokit.rest.pulls.list({
+      owner: this.owner,
+      repo: this.repo,
+      head: `${this.owner}:${branch}`,
+      state: "open",
+    });
+    return data[0];
+  }
+
+  /** The branch may be rewritten only while every commit on it is the bot's own. */
+  async #branchIsOurs(branchSha: string, baseSha: string): Promise<boolean> {
+    const { data } = await this.#octokit.rest.repos.compareCommitsWithBasehead({
+      owner: this.owner,
+      repo: this.repo,
+      basehead: `${baseSha}...${branchSha}`,
+    });
+    return data.commits.every((c) => BOT_TRAILER.test(c.commit.message));
+  }
+
+  async propose(proposal: Proposal): Promise<ProposalResult> {
+    const base = await this.defaultBranch();
+    const head = await this.#head(base);
+    let branchUpdated = true;
+    let note: string | undefined;
+    let existing: string | undefined;
+    try {
+      existing = (
+        await this.#octokit.rest.git.getRef({
+          owner: this.owner,
+          repo: this.repo,
+          ref: `heads/${proposal.branch}`,
+        })
+      ).data.object.sha;
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+    if (existing && !(await this.#branchIsOurs(existing, head.sha))) {
+      branchUpdated = false;
+      note = `${proposal.branch} has commits by people: left as it is (never force-pushed); the PR description is refreshed`;
+    } else {
+      const sha = await this.#commitOn(head, { files: proposal.files, message: proposal.message });
+      if (existing) {
+        await this.#octokit.rest.git.updateRef({
+          owner: this.owner,
+          repo: this.repo,
+          ref: `heads/${proposal.branch}`,
+          sha,
+          force: true,
+        });
+      } else {
+        await this.#octokit.rest.git.createRef({
+          owner: this.owner,
+          repo: this.repo,
+          ref: `refs/heads/${proposal.branch}`,
+          sha,
+        });
+      }
+    }
+    const open = await this.#openPull(proposal.branch);
+    let number: number;
+    let url: string;
+    if (open) {
+      await this.#octokit.rest.pulls.update({
+        owner: this.owner,
+        repo: this.repo,
+        pull_number: open.number,
+        title: proposal.title,
+        body: proposal.body,
+      });
+      ({ number, html_url: url } = open);
+    } else {
+      const { data } = await this.#octokit.rest.pulls.create({
+        owner: this.owner,
+        repo: this.repo,
+        head: proposal.branch,
+        base,
+        title: proposal.title,
+        body: proposal.body,
+      });
+      ({ number, html_url: url } = data);
+      if (proposal.labels.length > 0) {
+        await this.#octokit.rest.issues.addLabels({
+          owner: this.owner,
+          repo: this.repo,
+          issue_number: number,
+          labels: proposal.labels,
+        });
+      }
+    }
+    const result: ProposalResult = { number, url, created: !open, branchUpdated };
+    if (note) result.note = note;
+    return result;
+  }
+
+  async closeProposal(branch: string, comment: string): Promise<boolean> {
+    const open = await this.#openPull(branch);
+    if (!open) return false;
+    await this.#octokit.rest.issues.createComment({
+      owner: this.owner,
+      repo: this.repo,
+      issue_number: open.number,
+      body: comment,
+    });
+    await this.#octokit.rest.pulls.update({
+      owner: this.owner,
+      repo: this.repo,
+      pull_number: open.number,
+      state: "closed",
+    });
+    return true;
+  }
+}

@@ -1,0 +1,103 @@
+import type { Octokit } from "@octokit/rest";
+import { statusOf } from "../../adapters/github/github-errors.ts";
+import { evaluateRollout } from "../../commands/evaluate.ts";
+import { findRollout, loadRepo } from "../../commands/load-repo.ts";
+import { parseBody, parseBranch } from "../../core/bump-pr.ts";
+import type { Gate } from "../../core/gate.ts";
+import { commandContext, type GitHubAppDeps, repoStore } from "./github-deps.ts";
+
+/**
+ * The "rollout gate" check run on a bump PR: bake, health, approvals, cooldown, freeze — re-evaluated on
+ * reviews, pushes and schedule. With auto_merge on and the gate open, the bot merges.
+ */
+
+export const GATE_CHECK = "rollout gate";
+const WRITE_OR_ABOVE = new Set(["admin", "maintain", "write"]);
+
+export interface PullInfo {
+  number: number;
+  headSha: string;
+  headRef: string;
+  author: string;
+  body: string | null;
+}
+
+/** Approvals that count: each reviewer's latest verdict, people with write access, not the author, not bots. */
+export async function countApprovals(
+  octokit: Octokit,
+  repo: { owner: string; repo: string },
+  pull: PullInfo,
+): Promise<number> {
+  const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, {
+    ...repo,
+    pull_number: pull.number,
+    per_page: 100,
+  });
+  const latest = new Map<string, string>();
+  for (const review of reviews) {
+    const login = review.user?.login;
+    if (!login || review.user?.type === "Bot" || login === pull.author || review.state === "COMMENTED")
+      continue;
+    latest.set(login, review.state);
+  }
+  let count = 0;
+  for (const [login, state] of latest) {
+    if (state !== "APPROVED") continue;
+    try {
+      const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username: login });
+      if (WRITE_OR_ABOVE.has(data.permission) || WRITE_OR_ABOVE.has(data.role_name)) count++;
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+  }
+  return count;
+}
+
+export async function runGateCheck(
+  deps: GitHubAppDeps,
+  octokit: Octokit,
+  repo: { owner: string; repo: string },
+  pull: PullInfo,
+): Promise<{ gate: Gate; merged: boolean } | undefined> {
+  const branch = parseBranch(pull.headRef);
+  const marker = parseBody(pull.body);
+  if (!branch || branch.urgent || !marker || marker.rollout !== branch.rollout) return undefined;
+  const store = repoStore(deps, octokit, repo.owner, repo.repo);
+  const ctx = commandContext(deps, store, "rollout-bot");
+  const loaded = await loadRepo(store);
+  const rollout = findRollout(loaded, branch.rollout);
+  const approvals = await countApprovals(octokit, repo, pull);
+  const { gate, health } = await evaluateRollout(ctx, rollout, loaded.settings, { approvals, to: marker.to });
+  const failing = gate.checks.filter((c) => !c.pass);
+  await octokit.rest.checks.create({
+    ...repo,
+    name: GATE_CHECK,
+    head_sha: pull.headSha,
+    status: "completed",
+    conclusion: gate.open ? "success" : "failure",
+    output: {
+      title: gate.open
+        ? `gate open: ready for ${marker.to}%`
+        : `gate closed: ${failing.map((c) => c.name).join(", ")}`,
+      summary: [
+        ...gate.checks.map((c) => `- [${c.pass ? "x" : " "}] **${c.name}**: ${c.detail}`),
+        "",
+        `Health: **${health.status}**`,
+        ...health.reasons.map((r) => `- ${r.pass ? "✓" : "✗"} ${r.text}`),
+      ].join("\n"),
+    },
+  });
+  let merged = false;
+  if (gate.open && rollout.file.automation?.auto_merge) {
+    // `sha` makes the merge a compare-and-swap too: a push after this evaluation blocks it.
+    await octokit.rest.pulls.merge({
+      ...repo,
+      pull_number: pull.number,
+      sha: pull.headSha,
+      merge_method: "squash",
+    });
+    merged = true;
+    ctx.logger.info({ rollout: rollout.id, pr: pull.number }, "gate open: bump pull request merged");
+  }
+  return { gate, merged };
+}

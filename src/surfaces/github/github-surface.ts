@@ -1,0 +1,39 @@
+import { createNodeMiddleware, createProbot } from "probot";
+import type { RouteHandler } from "../http/app-server.ts";
+import { githubApp } from "./github-app.ts";
+import type { GitHubAppDeps } from "./github-deps.ts";
+import { GitHubRegistry } from "./github-registry.ts";
+
+export const GITHUB_WEBHOOKS_PATH = "/api/github/webhooks";
+
+/**
+ * The GitHub half of the server: Probot (configured from APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH,
+ * WEBHOOK_SECRET, GHE_HOST/GHE_PROTOCOL) mounted at /api/github/webhooks, and the repo registry.
+ */
+export async function createGitHubSurface(env: NodeJS.ProcessEnv, deps: GitHubAppDeps) {
+  const probot = createProbot({ env });
+  let registry: GitHubRegistry | undefined;
+  const withRegistry: GitHubAppDeps = {
+    ...deps,
+    onRepoSeen: (installationId, owner, repo) => {
+      registry?.seen(installationId, owner, repo);
+      deps.onRepoSeen?.(installationId, owner, repo);
+    },
+  };
+  registry = new GitHubRegistry(probot, withRegistry);
+  const middleware = await createNodeMiddleware(githubApp(withRegistry), {
+    probot,
+    webhooksPath: GITHUB_WEBHOOKS_PATH,
+  });
+  const route: RouteHandler = async (req, res) => {
+    const handled = await middleware(req, res, () => {
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: "not found" }));
+    });
+    if (handled === false && !res.headersSent) {
+      res.writeHead(404);
+      res.end();
+    }
+  };
+  return { probot, registry, route };
+}
