@@ -79,8 +79,11 @@ export interface RepoStore {
   propose?(proposal: Proposal): Promise<ProposalResult>;
   /** Closes the open bump PR of a rollout, with a comment saying why. */
   closeProposal?(branch: string, comment: string): Promise<boolean>;
-  /** When a file last changed on the default branch: the stage start when a merge wrote no time. */
-  lastChangedAt?(path: string): Promise<Date | undefined>;
+  /**
+   * When the rollout's current percentage reached the default branch (the merge of its bump PR, or the
+   * last commit to the file): the stage start when the merged change carried no time.
+   */
+  stageStartedAt?(path: string, percent: number): Promise<Date | undefined>;
 }
 
 export interface Notifier {

@@ -46,8 +46,9 @@ export async function loadRepo(store: RepoStore): Promise<LoadedRepo> {
  */
 async function withStageStart(store: RepoStore, rollout: LoadedRollout): Promise<LoadedRollout> {
   const state = rollout.file.state;
-  if (!state || state.percent === 0 || state.started_at !== undefined || !store.lastChangedAt) return rollout;
-  const at = await store.lastChangedAt(rollout.path);
+  if (!state || state.percent === 0 || state.started_at !== undefined || !store.stageStartedAt)
+    return rollout;
+  const at = await store.stageStartedAt(rollout.path, state.percent);
   if (!at) return rollout;
   const started_at = at.toISOString().replace(/\.\d{3}Z$/, "Z");
   return { ...rollout, file: { ...rollout.file, state: { ...state, started_at } } };

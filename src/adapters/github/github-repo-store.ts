@@ -1,5 +1,7 @@
 import type { Octokit } from "@octokit/rest";
+import { parseBody, renderBranch } from "../../core/bump-pr.ts";
 import { RolloutError } from "../../core/errors.ts";
+import { rolloutIdFromPath } from "../../core/rollout-file.ts";
 import type {
   AppliedChange,
   Change,
@@ -212,7 +214,23 @@ export class GitHubRepoStore implements RepoStore {
     }));
   }
 
-  async lastChangedAt(path: string): Promise<Date | undefined> {
+  async stageStartedAt(path: string, percent: number): Promise<Date | undefined> {
+    // The merge time of the bump PR that set this percentage: a file's commit history would give the
+    // branch commit's time instead when the PR was merged with a merge commit.
+    const id = rolloutIdFromPath(path);
+    if (id) {
+      const { data } = await this.#octokit.rest.pulls.list({
+        owner: this.owner,
+        repo: this.repo,
+        head: `${this.owner}:${renderBranch(id)}`,
+        state: "closed",
+        sort: "updated",
+        direction: "desc",
+        per_page: 10,
+      });
+      const merged = data.find((p) => p.merged_at && parseBody(p.body)?.to === percent);
+      if (merged?.merged_at) return new Date(merged.merged_at);
+    }
     const { data } = await this.#octokit.rest.repos.listCommits({
       owner: this.owner,
       repo: this.repo,

@@ -1,4 +1,4 @@
-import { createNodeMiddleware, createProbot } from "probot";
+import { createNodeMiddleware, createProbot, ProbotOctokit } from "probot";
 import type { RouteHandler } from "../http/app-server.ts";
 import { githubApp } from "./github-app.ts";
 import type { GitHubAppDeps } from "./github-deps.ts";
@@ -10,8 +10,19 @@ export const GITHUB_WEBHOOKS_PATH = "/api/github/webhooks";
  * The GitHub half of the server: Probot (configured from APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH,
  * WEBHOOK_SECRET, GHE_HOST/GHE_PROTOCOL) mounted at /api/github/webhooks, and the repo registry.
  */
-export async function createGitHubSurface(env: NodeJS.ProcessEnv, deps: GitHubAppDeps) {
-  const probot = createProbot({ env });
+export async function createGitHubSurface(
+  env: NodeJS.ProcessEnv,
+  deps: GitHubAppDeps,
+  options: { throttle?: boolean } = {},
+) {
+  // Throttling spaces writes as GitHub asks of integrations; tests against the fake switch it off.
+  // A function (not an object) so it applies after Probot's own defaults fill the throttle options in.
+  const unthrottled = ProbotOctokit.defaults((o: { throttle?: object }) => ({
+    ...o,
+    throttle: { ...o.throttle, enabled: false },
+  }));
+  const overrides = options.throttle === false ? { Octokit: unthrottled } : {};
+  const probot = createProbot({ env, overrides });
   let registry: GitHubRegistry | undefined;
   const withRegistry: GitHubAppDeps = {
     ...deps,

@@ -1,0 +1,47 @@
+import { Octokit } from "@octokit/rest";
+import { GitHubRepoStore } from "./github-repo-store.ts";
+
+/**
+ * A token-authenticated GitHub repository store, as the Action and the remote CLI use it:
+ * `GITHUB_API_URL` (set by Actions runners, GHES included) or api.github.com.
+ */
+
+export const DEFAULT_GITHUB_API_URL = "https://api.github.com";
+
+// GitHub's rules: owners are 1-39 alphanumerics or inner hyphens; names 1-100 of [A-Za-z0-9._-].
+const REPOSITORY = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?)\/([A-Za-z0-9._-]{1,100})$/;
+
+export interface RepositoryName {
+  owner: string;
+  repo: string;
+}
+
+/** `owner/name`, or undefined when it is not a GitHub repository name. */
+export function parseRepositoryName(text: string): RepositoryName | undefined {
+  const match = REPOSITORY.exec(text.trim());
+  if (!match || match[2] === "." || match[2] === "..") return undefined;
+  return { owner: match[1]!, repo: match[2]! };
+}
+
+export interface GitHubClientOptions {
+  token: string;
+  /** API base; a trailing slash is dropped. Default: api.github.com. */
+  apiUrl?: string | undefined;
+  userAgent: string;
+}
+
+export function githubOctokit(options: GitHubClientOptions): Octokit {
+  return new Octokit({
+    auth: options.token,
+    baseUrl: (options.apiUrl || DEFAULT_GITHUB_API_URL).replace(/\/+$/, ""),
+    userAgent: options.userAgent,
+    // Octokit's default logger writes warnings with console.warn; request errors reach us as errors.
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+  });
+}
+
+export function githubRepoStore(
+  options: GitHubClientOptions & { repository: RepositoryName },
+): GitHubRepoStore {
+  return new GitHubRepoStore(githubOctokit(options), options.repository);
+}
