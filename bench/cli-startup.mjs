@@ -1,7 +1,7 @@
 // CLI start-up: `rollout status` on every example repository, median of N runs, against a bare
 // `node -e ""` start measured in the same run (the floor no Node CLI can beat).
 import { execFileSync, spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 
 const RUNS = Number(process.env.RUNS ?? 10);
@@ -30,7 +30,10 @@ console.log(
   `machine: ${process.platform} ${process.arch}, node ${process.version}, ${RUNS} runs each, median`,
 );
 console.log(`baseline  node -e ""                                   ${baseline.toFixed(1)} ms`);
-for (const example of readdirSync("examples", { withFileTypes: true }).filter((d) => d.isDirectory())) {
+const examples = readdirSync("examples", { withFileTypes: true }).filter(
+  (d) => d.isDirectory() && existsSync(`examples/${d.name}/.github`),
+);
+for (const example of examples) {
   const ms = time(["dist/cli.js", "status", "--dir", `examples/${example.name}`]);
   console.log(
     `rollout status --dir examples/${example.name.padEnd(16)} ${ms.toFixed(1)} ms  (${(ms / baseline).toFixed(2)}× bare node, +${(ms - baseline).toFixed(1)} ms)`,

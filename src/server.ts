@@ -6,13 +6,17 @@ import { LogNotifier } from "./adapters/log-notifier.ts";
 import { createLogger } from "./adapters/logger.ts";
 import { MemoryDedupe, MemoryLock } from "./adapters/memory-coordination.ts";
 import { prometheusFromEnv } from "./adapters/metrics-factory.ts";
-import { createApp } from "./app.ts";
+import { SlackNotifier } from "./adapters/slack-notifier.ts";
+import { type App, createApp } from "./app.ts";
 import { AlertBook } from "./commands/alert-book.ts";
-import { githubEnabled, parseServerEnv } from "./config/server-env.ts";
-import type { RepoRegistry } from "./ports.ts";
+import { githubEnabled, parseServerEnv, slackEnabled } from "./config/server-env.ts";
+import type { Notifier, RepoRegistry } from "./ports.ts";
 import { CompositeRegistry } from "./surfaces/github/github-registry.ts";
 import { createGitHubSurface, GITHUB_WEBHOOKS_PATH } from "./surfaces/github/github-surface.ts";
 import type { RouteHandler } from "./surfaces/http/app-server.ts";
+import { startOutboxFlusher } from "./surfaces/slack/outbox-flusher.ts";
+import { createSlackSurface, SLACK_EVENTS_PATH, type SlackSurface } from "./surfaces/slack/slack-surface.ts";
+import { WeeklyReporter } from "./surfaces/slack/weekly-report.ts";
 
 /** `npm start`: one HTTP server (GitHub webhooks, alerts, health, metrics) plus the evaluation loop. */
 
@@ -26,7 +30,18 @@ if (!parsed.ok) {
 const env = parsed.env;
 const logger = createLogger({ level: env.LOG_LEVEL });
 const clock = { now: () => new Date() };
-const notifier = new LogNotifier(logger);
+// With Slack: one message per rollout stage, updated in place, threaded replies; failed posts wait in an outbox.
+const slackNotifier =
+  slackEnabled(env) && env.SLACK_BOT_TOKEN
+    ? new SlackNotifier({
+        token: env.SLACK_BOT_TOKEN,
+        slackApiUrl: env.SLACK_API_URL,
+        defaultChannel: env.SLACK_DEFAULT_CHANNEL,
+        logger,
+        clock,
+      })
+    : undefined;
+const notifier: Notifier = slackNotifier ?? new LogNotifier(logger);
 const metrics = prometheusFromEnv(process.env);
 const book = new AlertBook();
 const lock = new MemoryLock();
@@ -60,13 +75,33 @@ if (githubEnabled(env)) {
       ),
   );
 }
+const registry = new CompositeRegistry(registries);
+let started: App | undefined;
+let slack: SlackSurface | undefined;
+if (slackEnabled(env) && env.SLACK_BOT_TOKEN) {
+  slack = createSlackSurface({
+    botToken: env.SLACK_BOT_TOKEN,
+    signingSecret: env.SLACK_SIGNING_SECRET,
+    appToken: env.SLACK_APP_TOKEN,
+    slackApiUrl: env.SLACK_API_URL,
+    registry,
+    // The same command context as the scheduler and the alert inbox (the app exists by the first request).
+    context: (store, actor) => {
+      if (!started) throw new Error("server not started");
+      return started.inbox.context(store, actor);
+    },
+    clock,
+    logger,
+  });
+  if (slack.route) extraRoutes.set(SLACK_EVENTS_PATH, slack.route);
+}
 if (registries.length === 0)
   logger.warn({}, "no repository: configure the GitHub App (APP_ID, …) or ROLLOUT_REPO_DIR");
 if (!env.ALERT_WEBHOOK_TOKEN)
   logger.warn({}, "ALERT_WEBHOOK_TOKEN unset: the alert endpoints refuse every request");
 
 const app = createApp({
-  registry: new CompositeRegistry(registries),
+  registry,
   metrics,
   notifier,
   clock,
@@ -77,12 +112,26 @@ const app = createApp({
   dedupe,
   extraRoutes,
 });
+started = app;
 app.server.listen(env.PORT, env.HOST, () => {
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
-  logger.info({ port, github: githubEnabled(env) }, "rollout-bot listening");
+  logger.info({ port, github: githubEnabled(env), slack: slackEnabled(env) }, "rollout-bot listening");
 });
 app.scheduler.start(env.EVALUATION_CRON);
+slack?.start();
+const stopFlusher = slackNotifier ? startOutboxFlusher(slackNotifier, logger) : () => {};
+const weekly = slack
+  ? new WeeklyReporter({
+      registry,
+      context: app.inbox.context,
+      clock,
+      logger: logger.child({ job: "weekly-report" }),
+      defaultChannel: env.SLACK_DEFAULT_CHANNEL,
+      post: slack.post,
+    })
+  : undefined;
+weekly?.start(env.EVALUATION_CRON);
 
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -90,7 +139,8 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down: finishing work in flight");
-    app.close().then(
+    stopFlusher();
+    Promise.all([app.close(), slack?.close(), weekly?.stop()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -24,6 +24,17 @@ export const ServerEnv = z.object({
   WEBHOOK_SECRET: z.string().min(1).optional(),
   GHE_HOST: z.string().min(1).optional(),
   GHE_PROTOCOL: z.enum(["http", "https"]).optional(),
+  SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_API_URL: z
+    .url("SLACK_API_URL must be a URL like https://slack.com/api/")
+    .refine((url) => url.endsWith("/api/"), "SLACK_API_URL must end with /api/ (the Web API base)")
+    .optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .startsWith("xapp-", "SLACK_APP_TOKEN must be an app-level token (xapp-…) for Socket Mode")
+    .optional(),
+  SLACK_DEFAULT_CHANNEL: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type ServerEnv = z.output<typeof ServerEnv>;
@@ -44,13 +55,28 @@ export function githubEnabled(env: ServerEnv): boolean {
   return Boolean(env.APP_ID && (env.PRIVATE_KEY || env.PRIVATE_KEY_PATH) && env.WEBHOOK_SECRET);
 }
 
+/** Slack is on when its bot token is given; it then needs the signing secret, or an app token for Socket Mode. */
+export function slackProblems(env: ServerEnv): string[] {
+  const any = env.SLACK_BOT_TOKEN || env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN;
+  if (!any) return [];
+  const problems: string[] = [];
+  if (!env.SLACK_BOT_TOKEN) problems.push("SLACK_BOT_TOKEN: required for Slack (the bot token, xoxb-…)");
+  if (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN)
+    problems.push("SLACK_SIGNING_SECRET: required: Slack requests are verified with it");
+  return problems;
+}
+
+export function slackEnabled(env: ServerEnv): boolean {
+  return Boolean(env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN));
+}
+
 /** Parses env, or returns one line per problem (never echoing values: they may be secrets). */
 export function parseServerEnv(
   env: NodeJS.ProcessEnv,
 ): { ok: true; env: ServerEnv } | { ok: false; problems: string[] } {
   const parsed = ServerEnv.safeParse(env);
   if (parsed.success) {
-    const problems = githubProblems(parsed.data);
+    const problems = [...githubProblems(parsed.data), ...slackProblems(parsed.data)];
     return problems.length === 0 ? { ok: true, env: parsed.data } : { ok: false, problems };
   }
   return { ok: false, problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };

@@ -17,6 +17,8 @@ export const CLI_USAGE = `usage: rollout [options] <command> [args]
 
 options:
   --dir <path>       repository checkout (default: current directory)
+  --repo <owner/name> work on GitHub instead of a checkout (needs GITHUB_TOKEN;
+                     GITHUB_API_URL for GitHub Enterprise Server)
   --json             machine-readable output
   --dry-run          show the plan of a mutating command without doing it
   --commit           commit the edit with git, with audit trailers
@@ -41,6 +43,7 @@ export interface CliIo {
 
 const OPTIONS = {
   dir: { type: "string" },
+  repo: { type: "string" },
   json: { type: "boolean" },
   "dry-run": { type: "boolean" },
   commit: { type: "boolean" },
@@ -53,6 +56,29 @@ const OPTIONS = {
   notify: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/** `--repo owner/name`: the GitHub store the Action uses, loaded only when asked for. */
+async function remoteStore(
+  values: { repo?: string; dir?: string; commit?: boolean },
+  env: NodeJS.ProcessEnv,
+): Promise<{ ok: true; store: RepoStore } | { ok: false; message: string }> {
+  const { githubRepoStore, parseRepositoryName } = await import("../adapters/github/github-client.ts");
+  const repository = parseRepositoryName(values.repo ?? "");
+  if (!repository)
+    return { ok: false, message: `--repo must be owner/name, got '${values.repo?.slice(0, 100)}'` };
+  if (values.dir !== undefined || values.commit)
+    return { ok: false, message: "--repo works on GitHub: --dir and --commit are for a local checkout" };
+  const token = env.GITHUB_TOKEN?.trim();
+  if (!token)
+    return { ok: false, message: "--repo needs GITHUB_TOKEN (a token that can read the repository)" };
+  const store = githubRepoStore({
+    token,
+    repository,
+    apiUrl: env.GITHUB_API_URL,
+    userAgent: "rollout-bot-cli",
+  });
+  return { ok: true, store };
+}
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
@@ -90,8 +116,16 @@ async function runCliUnsafe(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const json = values.json ?? false;
+  const remote = io.store || values.repo === undefined ? undefined : await remoteStore(values, io.env);
+  if (remote && !remote.ok) {
+    io.stderr(`${remote.message}\n\n${CLI_USAGE}`);
+    return 2;
+  }
   const ctx: CommandContext = {
-    store: io.store ?? new LocalRepoStore(values.dir ?? io.cwd, { commit: values.commit ?? false }),
+    store:
+      io.store ??
+      remote?.store ??
+      new LocalRepoStore(values.dir ?? io.cwd, { commit: values.commit ?? false }),
     metrics: prometheusFromEnv(io.env),
     notifier: values.notify ? new ConsoleNotifier(io.stdout) : silentNotifier,
     clock: { now: io.now ?? (() => new Date()) },

@@ -92,7 +92,9 @@ describe("GitHub App", () => {
         .requestsTo("POST", "pulls/create")
         .filter((r) => (r.body as { head: string }).head === "rollout/checkout"),
     ).toHaveLength(1);
-    expect(harness.fake.requestsTo("PATCH", "pulls/update").length).toBeGreaterThanOrEqual(1);
+    // The same content again: no new commit, no force-push (CI and approvals are left alone).
+    expect(harness.fake.requestsTo("POST", "git/create-commit")).toHaveLength(1);
+    expect(harness.fake.requestsTo("PATCH", "git/update-ref")).toHaveLength(0);
   });
 
   it("a read-only user's command is refused with the reason, and nothing changes", async () => {

@@ -19,9 +19,10 @@ export interface ExampleFile {
   text: string;
 }
 
+/** An example repository has a .github folder; examples/workflows/ holds workflow files instead. */
 export function exampleRepos(): string[] {
   return readdirSync(EXAMPLES_DIR, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
+    .filter((entry) => entry.isDirectory() && existsSync(join(EXAMPLES_DIR, entry.name, ".github")))
     .map((entry) => entry.name)
     .sort();
 }

@@ -251,14 +251,27 @@ export class GitHubRepoStore implements RepoStore {
     return data[0];
   }
 
-  /** The branch may be rewritten only while every commit on it is the bot's own. */
-  async #branchIsOurs(branchSha: string, baseSha: string): Promise<boolean> {
+  /** Whether every commit on the branch is the bot's own (then it may be rewritten), and if it is behind. */
+  async #branchState(branchSha: string, baseSha: string): Promise<{ ours: boolean; behind: boolean }> {
     const { data } = await this.#octokit.rest.repos.compareCommitsWithBasehead({
       owner: this.owner,
       repo: this.repo,
       basehead: `${baseSha}...${branchSha}`,
     });
-    return data.commits.every((c) => BOT_TRAILER.test(c.commit.message));
+    return {
+      ours: data.commits.every((c) => BOT_TRAILER.test(c.commit.message)),
+      behind: data.behind_by > 0,
+    };
+  }
+
+  /** True when the branch already holds exactly these files: then there is nothing to push. */
+  async #holds(ref: string, files: Proposal["files"]): Promise<boolean> {
+    for (const file of files) {
+      const current = await this.#content(file.path, ref);
+      if (!current || Array.isArray(current)) return false;
+      if (Buffer.from(current.content ?? "", "base64").toString("utf8") !== file.text) return false;
+    }
+    return true;
   }
 
   async propose(proposal: Proposal): Promise<ProposalResult> {
@@ -278,9 +291,13 @@ export class GitHubRepoStore implements RepoStore {
     } catch (error) {
       if (statusOf(error) !== 404) throw error;
     }
-    if (existing && !(await this.#branchIsOurs(existing, head.sha))) {
+    const branch = existing ? await this.#branchState(existing, head.sha) : undefined;
+    if (existing && branch && !branch.ours) {
       branchUpdated = false;
       note = `${proposal.branch} has commits by people: left as it is (never force-pushed); the PR description is refreshed`;
+    } else if (existing && branch && !branch.behind && (await this.#holds(existing, proposal.files))) {
+      // Same content on an up-to-date branch: pushing again would re-run CI and dismiss approvals.
+      branchUpdated = false;
     } else {
       const sha = await this.#commitOn(head, { files: proposal.files, message: proposal.message });
       if (existing) {
@@ -304,13 +321,16 @@ export class GitHubRepoStore implements RepoStore {
     let number: number;
     let url: string;
     if (open) {
-      await this.#octokit.rest.pulls.update({
-        owner: this.owner,
-        repo: this.repo,
-        pull_number: open.number,
-        title: proposal.title,
-        body: proposal.body,
-      });
+      // Unchanged title and body: no write (the evaluation loop refreshes on every tick).
+      if (open.title !== proposal.title || (open.body ?? "") !== proposal.body) {
+        await this.#octokit.rest.pulls.update({
+          owner: this.owner,
+          repo: this.repo,
+          pull_number: open.number,
+          title: proposal.title,
+          body: proposal.body,
+        });
+      }
       ({ number, html_url: url } = open);
     } else {
       const { data } = await this.#octokit.rest.pulls.create({

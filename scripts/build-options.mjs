@@ -1,0 +1,38 @@
+// The one esbuild configuration behind every bundle, shared by scripts/build.mjs and its
+// `--check-action` mode, which tells whether the committed dist/action.js is what the sources build to.
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export const ENTRY_POINTS = {
+  cli: "src/cli.ts",
+  demo: "src/surfaces/demo.ts",
+  server: "src/server.ts",
+  action: "src/surfaces/action/action-main.ts",
+};
+
+/**
+ * esbuild options for the given entries into `outdir`. Deterministic: the same sources and lockfile
+ * give the same bytes whatever the machine, working directory or output directory (each entry is
+ * bundled on its own, so building one entry gives the same file as building all of them).
+ */
+export function buildOptions(entryPoints = ENTRY_POINTS, outdir = "dist") {
+  return {
+    absWorkingDir: ROOT,
+    entryPoints,
+    outdir,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    sourcemap: true,
+    minify: true,
+    keepNames: true,
+    legalComments: "none",
+    // pino's worker-thread transports are not used; bundling keeps start-up to one file read.
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+    logLevel: "warning",
+  };
+}

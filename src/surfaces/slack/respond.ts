@@ -1,0 +1,47 @@
+import type { RespondArguments } from "@slack/bolt";
+import type { Logger } from "../../ports.ts";
+
+/**
+ * Answers through a `response_url` (valid 30 minutes, 5 uses), with a bounded retry: a reply that
+ * cannot be delivered is logged, never allowed to fail the work that produced it.
+ */
+
+export type Respond = (message: RespondArguments) => Promise<unknown>;
+
+const DELAYS_MS = [250, 1000];
+
+export async function respondSafely(
+  respond: Respond,
+  message: RespondArguments,
+  logger: Logger,
+): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await respond(message);
+      return true;
+    } catch (error) {
+      const delay = DELAYS_MS[attempt];
+      const err = error instanceof Error ? error.message : String(error);
+      if (delay === undefined) {
+        logger.warn({ err, attempts: attempt + 1 }, "slack reply not delivered");
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/** A `respond` for a response_url kept in a modal's metadata (view submissions carry none of their own). */
+export function responderFor(url: string, fetchFn: typeof fetch = fetch): Respond {
+  return async (message) => {
+    const response = await fetchFn(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(message),
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!response.ok) throw new Error(`response_url answered ${response.status}`);
+    await response.arrayBuffer();
+    return response;
+  };
+}
