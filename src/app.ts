@@ -22,6 +22,8 @@ export interface AppOptions {
   extraRoutes?: Map<string, RouteHandler>;
   /** Shared with surfaces that evaluate outside the app (the GitHub App's handlers). */
   book?: AlertBook;
+  /** Runs after each evaluation pass of the scheduler. */
+  afterEvaluation?: () => Promise<void>;
 }
 
 export interface App {
@@ -60,6 +62,7 @@ export function createApp(options: AppOptions): App {
     context,
     clock: options.clock,
     logger: options.logger.child({ job: "scheduler" }),
+    ...(options.afterEvaluation ? { afterPass: options.afterEvaluation } : {}),
     onDecisions: (decisions) => {
       for (const d of decisions) metrics.evaluations.inc({ action: d.action });
     },

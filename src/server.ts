@@ -48,6 +48,7 @@ const lock = new MemoryLock();
 const dedupe = new MemoryDedupe();
 const registries: RepoRegistry[] = [];
 const extraRoutes = new Map<string, RouteHandler>();
+let afterEvaluation: (() => Promise<void>) | undefined;
 
 if (env.ROLLOUT_REPO_DIR) {
   const name = env.ROLLOUT_REPO_NAME ?? basename(resolve(env.ROLLOUT_REPO_DIR));
@@ -66,6 +67,7 @@ if (githubEnabled(env)) {
   });
   registries.push(github.registry);
   extraRoutes.set(GITHUB_WEBHOOKS_PATH, github.route);
+  afterEvaluation = github.refreshAllGates;
   github.registry.refresh().then(
     (count) => logger.info({ repos: count }, "GitHub repositories with rollouts found"),
     (error: unknown) =>
@@ -111,6 +113,7 @@ const app = createApp({
   lock,
   dedupe,
   extraRoutes,
+  ...(afterEvaluation ? { afterEvaluation } : {}),
 });
 started = app;
 app.server.listen(env.PORT, env.HOST, () => {

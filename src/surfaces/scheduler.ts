@@ -15,6 +15,8 @@ export interface SchedulerDeps {
   clock: Clock;
   logger: Logger;
   onDecisions?: (decisions: TickDecision[]) => void;
+  /** Work that rides on every pass (the GitHub App re-evaluates the gate of open bump PRs). */
+  afterPass?: () => Promise<void>;
 }
 
 export class Scheduler {
@@ -55,6 +57,12 @@ export class Scheduler {
       }
     }
     this.#deps.onDecisions?.(all);
+    await this.#deps.afterPass?.().catch((error: unknown) => {
+      this.#deps.logger.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        "after-pass work failed",
+      );
+    });
     return all;
   }
 

@@ -306,3 +306,81 @@ describe("GitHub repo store under concurrency", () => {
     expect(bumpPulls(harness)).toHaveLength(1);
   });
 });
+
+describe("gate on schedule", () => {
+  it("re-evaluates open bump PRs after each pass, writing a check run only when the verdict changes", async () => {
+    harness = await startGitHubApp({ files });
+    await harness.send("issue_comment", await commentPayload(harness, "/rollout advance checkout", "alice"));
+    const gates = () =>
+      harness!.fake.state.repo(FULL).checkRuns.filter((c: { name: string }) => c.name === "rollout gate");
+    const github = harness.github;
+    await github.refreshAllGates();
+    expect(gates()).toHaveLength(1);
+    expect(gates()[0]).toMatchObject({ conclusion: "failure", output: { title: "gate closed: approvals" } });
+    await github.refreshAllGates();
+    expect(gates()).toHaveLength(1); // same verdict, fresh: no new write
+    const pull = bumpPulls(harness)[0]!;
+    harness.fake.state.addReview(FULL, pull.number, { user: "bob", state: "APPROVED" });
+    await github.refreshAllGates();
+    expect(gates()).toHaveLength(2);
+    expect(gates()[1]).toMatchObject({
+      conclusion: "success",
+      output: { title: "gate open: ready for 50%" },
+    });
+  });
+});
+
+describe("push to the default branch", () => {
+  it("a person's direct edit of the percentage starts the stage: on-change dispatched, announced; the bot's own commits are not", async () => {
+    harness = await startGitHubApp({ files });
+    const before = harness.fake.state.resolveRef(harness.fake.state.repo(FULL), "main")!;
+    const edited = (harness.fake.state.fileAt(FULL, "main", ROLLOUT_PATH) ?? "").replace(
+      "  percent: 10\n",
+      "  percent: 50\n",
+    );
+    const commit = harness.fake.state.push(FULL, {
+      branch: "main",
+      files: { [ROLLOUT_PATH]: edited },
+      message: "Go to 50% by hand",
+    });
+    const p = harness.payload("push");
+    const head = {
+      ...((p.commits as object[])[0] as object),
+      id: commit.sha,
+      message: "Go to 50% by hand",
+      added: [],
+      removed: [],
+      modified: [ROLLOUT_PATH],
+    };
+    Object.assign(p, {
+      ref: "refs/heads/main",
+      before,
+      after: commit.sha,
+      commits: [head],
+      head_commit: head,
+      pusher: { name: "carol", email: "c@example.com" },
+    });
+    await harness.send("push", p);
+    expect(
+      harness.fake.state
+        .repo(FULL)
+        .dispatches.map((d: { workflowId: string; inputs: unknown }) => [d.workflowId, d.inputs]),
+    ).toEqual([["deploy.yml", { rollout: "checkout", from: "10", to: "50" }]]);
+    expect(harness.notifier.messages.at(-1)?.headline).toBe("checkout: 10% → 50% pushed to main by carol");
+    // The bot's rollback commit arriving as a push: already dispatched where it happened.
+    await harness.send(
+      "issue_comment",
+      await commentPayload(harness, "/rollout rollback checkout to 0", "carol"),
+    );
+    const rollback = harness.fake.state.commitsOn(FULL, "main")[0]!;
+    Object.assign(p, {
+      before: commit.sha,
+      after: rollback.sha,
+      head_commit: { ...head, id: rollback.sha, message: rollback.message },
+    });
+    await harness.send("push", p);
+    expect(harness.fake.state.repo(FULL).dispatches.map((d: { workflowId: string }) => d.workflowId)).toEqual(
+      ["deploy.yml", "rollback.yml"],
+    );
+  });
+});

@@ -137,6 +137,7 @@ export async function startGitHubApp(options: {
     clock,
     carol,
     as,
+    github,
     discussion,
     send,
     payload: (event: string, action?: string) => examplePayload(event, action, REPO),

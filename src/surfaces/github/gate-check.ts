@@ -58,6 +58,7 @@ export async function runGateCheck(
   octokit: Octokit,
   repo: { owner: string; repo: string },
   pull: PullInfo,
+  options: { refreshOnly?: boolean } = {},
 ): Promise<{ gate: Gate; merged: boolean } | undefined> {
   const branch = parseBranch(pull.headRef);
   const marker = parseBody(pull.body);
@@ -69,16 +70,31 @@ export async function runGateCheck(
   const approvals = await countApprovals(octokit, repo, pull);
   const { gate, health } = await evaluateRollout(ctx, rollout, loaded.settings, { approvals, to: marker.to });
   const failing = gate.checks.filter((c) => !c.pass);
+  const conclusion = gate.open ? ("success" as const) : ("failure" as const);
+  const title = gate.open
+    ? `gate open: ready for ${marker.to}%`
+    : `gate closed: ${failing.map((c) => c.name).join(", ")}`;
+  // The schedule re-evaluates every open bump PR: write only when the verdict changed, or refresh
+  // the progress (bake time) in place at most every 15 minutes.
+  const { data: existing } = await octokit.rest.checks.listForRef({
+    ...repo,
+    ref: pull.headSha,
+    check_name: GATE_CHECK,
+    per_page: 1,
+  });
+  const last = existing.check_runs[0];
+  const now = ctx.clock.now().getTime();
+  const fresh = last?.completed_at ? now - Date.parse(last.completed_at) < 15 * 60_000 : false;
+  const same = last?.conclusion === conclusion && last.output.title === title;
+  if (same && fresh && options.refreshOnly) return { gate, merged: false };
   await octokit.rest.checks.create({
     ...repo,
     name: GATE_CHECK,
     head_sha: pull.headSha,
     status: "completed",
-    conclusion: gate.open ? "success" : "failure",
+    conclusion,
     output: {
-      title: gate.open
-        ? `gate open: ready for ${marker.to}%`
-        : `gate closed: ${failing.map((c) => c.name).join(", ")}`,
+      title,
       summary: [
         ...gate.checks.map((c) => `- [${c.pass ? "x" : " "}] **${c.name}**: ${c.detail}`),
         "",
@@ -100,4 +116,26 @@ export async function runGateCheck(
     ctx.logger.info({ rollout: rollout.id, pr: pull.number }, "gate open: bump pull request merged");
   }
   return { gate, merged };
+}
+
+/** The scheduled pass: every open bump PR of a repository gets its gate re-evaluated. */
+export async function refreshGates(
+  deps: GitHubAppDeps,
+  octokit: Octokit,
+  repo: { owner: string; repo: string },
+): Promise<number> {
+  const open = await octokit.paginate(octokit.rest.pulls.list, { ...repo, state: "open", per_page: 100 });
+  let checked = 0;
+  for (const pr of open) {
+    if (!parseBranch(pr.head.ref)) continue;
+    const pull = {
+      number: pr.number,
+      headSha: pr.head.sha,
+      headRef: pr.head.ref,
+      author: pr.user?.login ?? "",
+      body: pr.body,
+    };
+    if (await runGateCheck(deps, octokit, repo, pull, { refreshOnly: true })) checked++;
+  }
+  return checked;
 }

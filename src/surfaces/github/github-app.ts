@@ -6,6 +6,7 @@ import { runGateCheck } from "./gate-check.ts";
 import type { GitHubAppDeps } from "./github-deps.ts";
 import { onComment } from "./on-comment.ts";
 import { onBumpMerged } from "./on-merge.ts";
+import { onPush } from "./on-push.ts";
 
 /** The Probot app: each handler is a few lines that hand over to one use-case. */
 export function githubApp(deps: GitHubAppDeps) {
@@ -88,12 +89,25 @@ export function githubApp(deps: GitHubAppDeps) {
     });
 
     app.on("push", async (context) => {
-      const { repository, installation, commits } = context.payload;
-      const touched = commits.some((c) =>
-        [...(c.added ?? []), ...(c.modified ?? [])].some((p) => p.startsWith(".github/rollouts/")),
+      const { repository, installation, commits, head_commit: head } = context.payload;
+      if (!repository.owner) return;
+      const paths = commits.flatMap((c) => [...(c.added ?? []), ...(c.modified ?? [])]);
+      if (!paths.some((p) => p.startsWith(".github/rollouts/"))) return;
+      if (installation) deps.onRepoSeen?.(installation.id, repository.owner.login, repository.name);
+      await onPush(
+        deps,
+        kit(context.octokit),
+        { owner: repository.owner.login, repo: repository.name },
+        {
+          ref: context.payload.ref,
+          defaultBranch: repository.default_branch,
+          before: context.payload.before,
+          after: context.payload.after,
+          headMessage: head?.message ?? "",
+          pusher: context.payload.pusher.name ?? context.payload.sender?.login ?? "someone",
+          paths,
+        },
       );
-      if (touched && installation && repository.owner)
-        deps.onRepoSeen?.(installation.id, repository.owner.login, repository.name);
     });
   };
 }

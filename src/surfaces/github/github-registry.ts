@@ -53,6 +53,26 @@ export class GitHubRegistry implements RepoRegistry {
     return repoStore(this.#deps, octokit, entry.owner, entry.repo);
   }
 
+  /** Runs `fn` with an installation client for each repository with rollouts; one failure stops none. */
+  async forEach(
+    fn: (octokit: Octokit, repo: { owner: string; repo: string }) => Promise<unknown>,
+  ): Promise<void> {
+    for (const entry of this.#repos.values()) {
+      try {
+        const octokit = (await this.#probot.auth(entry.installationId)) as unknown as Octokit;
+        await fn(octokit, { owner: entry.owner, repo: entry.repo });
+      } catch (error) {
+        this.#deps.logger.warn(
+          {
+            repo: `${entry.owner}/${entry.repo}`,
+            err: error instanceof Error ? error.message : String(error),
+          },
+          "repository pass failed",
+        );
+      }
+    }
+  }
+
   async repos(): Promise<RepoStore[]> {
     return Promise.all([...this.#repos.values()].map((entry) => this.#store(entry)));
   }

@@ -1,5 +1,6 @@
 import { createNodeMiddleware, createProbot, ProbotOctokit } from "probot";
 import type { RouteHandler } from "../http/app-server.ts";
+import { refreshGates } from "./gate-check.ts";
 import { githubApp } from "./github-app.ts";
 import type { GitHubAppDeps } from "./github-deps.ts";
 import { GitHubRegistry } from "./github-registry.ts";
@@ -46,5 +47,8 @@ export async function createGitHubSurface(
       res.end();
     }
   };
-  return { probot, registry, route };
+  /** After each evaluation pass: re-evaluate the gate of every open bump PR (SPEC: "and on schedule"). */
+  const refreshAllGates = () =>
+    registry.forEach((octokit, repo) => refreshGates(withRegistry, octokit, repo));
+  return { probot, registry, route, refreshAllGates };
 }
