@@ -49,6 +49,6 @@ export async function createGitHubSurface(
   };
   /** After each evaluation pass: re-evaluate the gate of every open bump PR (SPEC: "and on schedule"). */
   const refreshAllGates = () =>
-    registry.forEach((octokit, repo) => refreshGates(withRegistry, octokit, repo));
+    registry.eachRepo((octokit, repo) => refreshGates(withRegistry, octokit, repo));
   return { probot, registry, route, refreshAllGates };
 }
