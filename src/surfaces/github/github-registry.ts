@@ -54,7 +54,7 @@ export class GitHubRegistry implements RepoRegistry {
   }
 
   /** Runs `fn` with an installation client for each repository with rollouts; one failure stops none. */
-  async forEach(
+  async eachRepo(
     fn: (octokit: Octokit, repo: { owner: string; repo: string }) => Promise<unknown>,
   ): Promise<void> {
     for (const entry of this.#repos.values()) {
