@@ -35,6 +35,7 @@ async function setup(latencyMs: number) {
   const store = new GitHubRepoStore(new Octokit({ auth: "token", baseUrl: fake.url }), {
     owner: "acme",
     repo: "shop",
+    defaultBranch: "main", // the default branch arrives with every webhook
     etags: new EtagCache(),
   });
   const metrics = new SimulatedMetrics({ error_rate: () => 0.001 });
@@ -93,3 +94,29 @@ console.log(
 console.log(
   `  floor (sequential requests a rollback cannot avoid before dispatching: 7 × ${LATENCY} ms) ${floor} ms → ratio ${(median(times) / floor).toFixed(2)}; observed ${sequentialBeforeDispatch} sequential waves before the dispatch`,
 );
+
+// 3. The same rollback from a PR comment through Probot with GitHub's pacing on (writes ≥ 1 s apart,
+//    content creation ≥ 3 s): what a user sees in production, against the unpaced figure above.
+{
+  const { startGitHubApp, commentPayload } = await import("../test/helpers/github-harness.ts");
+  const runs = Number(process.env.RUNS_THROTTLED ?? 5);
+  const paced: number[] = [];
+  const unpaced: number[] = [];
+  for (let i = 0; i < runs * 2; i++) {
+    const throttle = i % 2 === 0;
+    const h = await startGitHubApp({
+      files: { [ROLLOUT_PATH]: CHECKOUT_PLAN, "config.py": CONFIG_PY },
+      throttle,
+    });
+    const payload = await commentPayload(h, "/rollout rollback checkout to 0 bench", "carol");
+    const start = Date.now();
+    await h.send("issue_comment", payload);
+    const dispatch = h.fake.requests.find((r) => r.operationId === "actions/create-workflow-dispatch");
+    if (!dispatch) throw new Error("no dispatch");
+    (throttle ? paced : unpaced).push(dispatch.at - start);
+    await h.close();
+  }
+  console.log(
+    `rollback comment → dispatch through Probot, GitHub answering at once: median ${median(paced).toFixed(0)} ms with GitHub's pacing on, ${median(unpaced).toFixed(0)} ms with it off (${runs} runs each)`,
+  );
+}

@@ -1,9 +1,20 @@
 import type { Server } from "node:http";
+import type { RunCoordinator } from "node-cron";
 import { MemoryDedupe, MemoryLock } from "./adapters/memory-coordination.ts";
+import { MemoryIntentJournal } from "./adapters/memory-journal.ts";
 import { AlertBook } from "./commands/alert-book.ts";
 import type { CommandContext } from "./commands/context.ts";
 import type { InboxDeps } from "./commands/handle-alerts.ts";
-import type { Clock, Dedupe, Lock, Logger, Notifier, RepoRegistry, RepoStore } from "./ports.ts";
+import type {
+  Clock,
+  Dedupe,
+  IntentJournal,
+  Lock,
+  Logger,
+  Notifier,
+  RepoRegistry,
+  RepoStore,
+} from "./ports.ts";
 import { createAppServer, type RouteHandler } from "./surfaces/http/app-server.ts";
 import { createServerMetrics } from "./surfaces/http/server-metrics.ts";
 import { Scheduler } from "./surfaces/scheduler.ts";
@@ -19,6 +30,12 @@ export interface AppOptions {
   alertToken: string | undefined;
   dedupe?: Dedupe;
   lock?: Lock;
+  /** Transitions between commit and dispatch (default: in memory). */
+  journal?: IntentJournal;
+  /** Replicas: which instance evaluates each scheduled slot (Redis); unset: every tick runs here. */
+  runCoordinator?: RunCoordinator;
+  /** The per-rollout lease's TTL (default 60 s). */
+  leaseTtlMs?: number;
   extraRoutes?: Map<string, RouteHandler>;
   /** Shared with surfaces that evaluate outside the app (the GitHub App's handlers). */
   book?: AlertBook;
@@ -46,7 +63,12 @@ export function createApp(options: AppOptions): App {
     actor,
     dryRun: false,
     alerts: book.forRepo(store.name),
+    journal,
+    lease: (rollout, fn) =>
+      inbox.lock.withLease(`rollout:${AlertBook.scope(store.name, rollout)}`, leaseTtlMs, fn),
   });
+  const journal = options.journal ?? new MemoryIntentJournal();
+  const leaseTtlMs = options.leaseTtlMs ?? 60_000;
   const inbox: InboxDeps = {
     registry: options.registry,
     context,
@@ -54,6 +76,8 @@ export function createApp(options: AppOptions): App {
     lock: options.lock ?? new MemoryLock(),
     book,
     logger: options.logger,
+    journal,
+    leaseTtlMs,
   };
   const metrics = createServerMetrics();
   let draining = false;
@@ -63,6 +87,11 @@ export function createApp(options: AppOptions): App {
     clock: options.clock,
     logger: options.logger.child({ job: "scheduler" }),
     ...(options.afterEvaluation ? { afterPass: options.afterEvaluation } : {}),
+    dedupe: inbox.dedupe,
+    lock: inbox.lock,
+    journal,
+    leaseTtlMs,
+    ...(options.runCoordinator ? { runCoordinator: options.runCoordinator } : {}),
     onDecisions: (decisions) => {
       for (const d of decisions) metrics.evaluations.inc({ action: d.action });
     },

@@ -84,6 +84,12 @@ export interface RepoStore {
    * last commit to the file): the stage start when the merged change carried no time.
    */
   stageStartedAt?(path: string, percent: number): Promise<Date | undefined>;
+  /**
+   * Runs of a workflow started by `workflow_dispatch` on a commit (the transition's own commit, the
+   * branch head when it dispatched): how a half-done transition tells whether its dispatch reached
+   * GitHub before its process died.
+   */
+  dispatchedRuns?(workflow: string, commit: string): Promise<number>;
 }
 
 export interface Notifier {
@@ -123,4 +129,52 @@ export interface Dedupe {
   claim(key: string, ttlMs: number): Promise<boolean>;
   /** Gives a claim back when the work it guarded failed, so a re-send can try again. */
   release(key: string): Promise<void>;
+  /** Keeps a claim for `ttlMs` from now (a short in-flight claim becomes a long "done" one). */
+  keep(key: string, ttlMs: number): Promise<void>;
+}
+
+/**
+ * A transition between its commit and its workflow dispatches. Recorded before the commit, so a
+ * process killed in between leaves a trace the next evaluation (on any replica) finishes or reports.
+ */
+export interface Intent {
+  id: string;
+  repo: string;
+  rollout: string;
+  path: string;
+  action: string;
+  from: number;
+  to: number;
+  /** The rollout file's version the commit was computed from. */
+  baseVersion?: string | undefined;
+  dispatches: WorkflowDispatch[];
+  /** `committing`: the commit may or may not have landed; `committed`: it has, nothing dispatched;
+   * `dispatching`: a process took the dispatch and may have died during it. */
+  stage: "committing" | "committed" | "dispatching";
+  commit?: string | undefined;
+  /** When the intent last changed stage (ISO). */
+  at: string;
+  /** Failed dispatch attempts so far. */
+  attempts: number;
+}
+
+/** Intents by repository and rollout (one transition per rollout at a time): memory, or Redis across replicas. */
+export interface IntentJournal {
+  /** Records (replacing any earlier one for the rollout). */
+  record(intent: Intent): Promise<void>;
+  /**
+   * Moves the rollout's intent to `next` (merging `changes`) only if it is still intent `id` at one of
+   * `from`: an atomic compare-and-set, so exactly one process wins a dispatch. False otherwise.
+   */
+  advance(
+    repo: string,
+    rollout: string,
+    id: string,
+    from: Intent["stage"][],
+    next: Intent["stage"],
+    changes?: Partial<Pick<Intent, "commit" | "attempts" | "at">>,
+  ): Promise<boolean>;
+  /** Removes the rollout's intent if it is still intent `id`. */
+  clear(repo: string, rollout: string, id: string): Promise<void>;
+  list(repo: string): Promise<Intent[]>;
 }

@@ -1,10 +1,10 @@
 import { basename, resolve } from "node:path";
+import { coordinationFromEnv } from "./adapters/coordination.ts";
 import { EtagCache } from "./adapters/github/etag-cache.ts";
 import { StaticRegistry } from "./adapters/local-registry.ts";
 import { LocalRepoStore } from "./adapters/local-repo-store.ts";
 import { LogNotifier } from "./adapters/log-notifier.ts";
 import { createLogger } from "./adapters/logger.ts";
-import { MemoryDedupe, MemoryLock } from "./adapters/memory-coordination.ts";
 import { prometheusFromEnv } from "./adapters/metrics-factory.ts";
 import { SlackNotifier } from "./adapters/slack-notifier.ts";
 import { type App, createApp } from "./app.ts";
@@ -30,6 +30,9 @@ if (!parsed.ok) {
 const env = parsed.env;
 const logger = createLogger({ level: env.LOG_LEVEL });
 const clock = { now: () => new Date() };
+// REDIS_URL: leases, dedupe keys, the intent journal, Slack message refs and the tick election are
+// shared by every replica; unset: the in-memory implementations of the same ports.
+const coordination = coordinationFromEnv(env, logger.child({ component: "coordination" }));
 // With Slack: one message per rollout stage, updated in place, threaded replies; failed posts wait in an outbox.
 const slackNotifier =
   slackEnabled(env) && env.SLACK_BOT_TOKEN
@@ -37,6 +40,7 @@ const slackNotifier =
         token: env.SLACK_BOT_TOKEN,
         slackApiUrl: env.SLACK_API_URL,
         defaultChannel: env.SLACK_DEFAULT_CHANNEL,
+        store: coordination.slackStore,
         logger,
         clock,
       })
@@ -44,8 +48,7 @@ const slackNotifier =
 const notifier: Notifier = slackNotifier ?? new LogNotifier(logger);
 const metrics = prometheusFromEnv(process.env);
 const book = new AlertBook();
-const lock = new MemoryLock();
-const dedupe = new MemoryDedupe();
+const { lock, dedupe } = coordination;
 const registries: RepoRegistry[] = [];
 const extraRoutes = new Map<string, RouteHandler>();
 let afterEvaluation: (() => Promise<void>) | undefined;
@@ -64,6 +67,8 @@ if (githubEnabled(env)) {
     lock,
     dedupe,
     alertsFor: (repo) => book.forRepo(repo),
+    journal: coordination.journal,
+    ...(env.LEASE_TTL_MS ? { leaseTtlMs: env.LEASE_TTL_MS } : {}),
   });
   registries.push(github.registry);
   extraRoutes.set(GITHUB_WEBHOOKS_PATH, github.route);
@@ -112,6 +117,9 @@ const app = createApp({
   book,
   lock,
   dedupe,
+  journal: coordination.journal,
+  ...(coordination.runCoordinator ? { runCoordinator: coordination.runCoordinator } : {}),
+  ...(env.LEASE_TTL_MS ? { leaseTtlMs: env.LEASE_TTL_MS } : {}),
   extraRoutes,
   ...(afterEvaluation ? { afterEvaluation } : {}),
 });
@@ -119,7 +127,10 @@ started = app;
 app.server.listen(env.PORT, env.HOST, () => {
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
-  logger.info({ port, github: githubEnabled(env), slack: slackEnabled(env) }, "rollout-bot listening");
+  logger.info(
+    { port, github: githubEnabled(env), slack: slackEnabled(env), coordination: coordination.kind },
+    "rollout-bot listening",
+  );
 });
 app.scheduler.start(env.EVALUATION_CRON);
 slack?.start();
@@ -132,6 +143,7 @@ const weekly = slack
       logger: logger.child({ job: "weekly-report" }),
       defaultChannel: env.SLACK_DEFAULT_CHANNEL,
       post: slack.post,
+      dedupe,
     })
   : undefined;
 weekly?.start(env.EVALUATION_CRON);
@@ -143,9 +155,11 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     stopping = true;
     logger.info({ signal }, "shutting down: finishing work in flight");
     stopFlusher();
-    Promise.all([app.close(), slack?.close(), weekly?.stop()]).then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    Promise.all([app.close(), slack?.close(), weekly?.stop()])
+      .finally(() => coordination.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   });
 }

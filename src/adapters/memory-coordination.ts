@@ -19,6 +19,9 @@ export class MemoryDedupe implements Dedupe {
   async release(key: string): Promise<void> {
     this.#expires.delete(key);
   }
+  async keep(key: string, ttlMs: number): Promise<void> {
+    this.#expires.set(key, this.#now() + ttlMs);
+  }
   #sweep(now: number): void {
     for (const [key, until] of this.#expires) if (until <= now) this.#expires.delete(key);
   }

@@ -1,6 +1,6 @@
 import type { Alert } from "../core/health.ts";
 import type { MetricsSourceConfig } from "../core/schema-parts.ts";
-import type { Clock, Logger, MetricsSource, Notifier, RepoStore } from "../ports.ts";
+import type { Clock, IntentJournal, Logger, MetricsSource, Notifier, RepoStore } from "../ports.ts";
 
 /** Everything a command needs from the shell, injected so commands run the same on every surface. */
 export interface CommandContext {
@@ -18,4 +18,8 @@ export interface CommandContext {
   dryRun: boolean;
   /** Firing alerts per rollout id, from the alert inbox. */
   alerts?: ReadonlyMap<string, readonly Alert[]>;
+  /** Where a transition records what it still has to dispatch after its commit (server only). */
+  journal?: IntentJournal;
+  /** Runs a rollout's transition under its lease, one at a time across processes (server only). */
+  lease?: <T>(rollout: string, fn: () => Promise<T>) => Promise<T | undefined>;
 }

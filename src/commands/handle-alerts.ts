@@ -1,10 +1,11 @@
 import type { InboxAlert } from "../core/alert.ts";
 import { isRolloutError } from "../core/errors.ts";
 import { buildStatusMessage } from "../core/status-message.ts";
-import type { Dedupe, Lock, Logger, RepoRegistry, RepoStore } from "../ports.ts";
-import { AlertBook } from "./alert-book.ts";
+import type { Dedupe, IntentJournal, Lock, Logger, RepoRegistry, RepoStore } from "../ports.ts";
+import type { AlertBook } from "./alert-book.ts";
 import type { CommandContext } from "./context.ts";
 import { evaluateRollout } from "./evaluate.ts";
+import { finishInterrupted } from "./finish-interrupted.ts";
 import { loadRepo } from "./load-repo.ts";
 import { mutate } from "./mutate.ts";
 
@@ -42,6 +43,10 @@ export interface InboxDeps {
   lock: Lock;
   book: AlertBook;
   logger: Logger;
+  /** Half-done transitions of the rollout are finished before acting on its alert. */
+  journal?: IntentJournal;
+  /** The rollout lease's TTL, also how long an in-flight alert claim lasts (a dead handler's claim lapses). */
+  leaseTtlMs?: number;
 }
 
 export const DEDUPE_TTL_MS = 24 * 3_600_000;
@@ -136,18 +141,26 @@ export async function handleAlerts(deps: InboxDeps, alerts: readonly InboxAlert[
     const scoped = { ...alert, rollout: rolloutId };
     deps.book.record(store.name, scoped);
     const claim = `${alert.status}:${alert.key}`;
-    if (!(await deps.dedupe.claim(claim, DEDUPE_TTL_MS))) {
+    const leaseTtlMs = deps.leaseTtlMs ?? LEASE_TTL_MS;
+    // Claimed for as long as a lease first: a handler that dies lets a re-send act; kept a day once done.
+    if (!(await deps.dedupe.claim(claim, leaseTtlMs))) {
       outcomes.push({ ...base, repo: store.name, result: "duplicate" });
       continue;
     }
     try {
-      // One transition per rollout at a time, across concurrent deliveries (and replicas, with Redis).
-      const outcome = await deps.lock.withLease(
-        `rollout:${AlertBook.scope(store.name, rolloutId)}`,
-        LEASE_TTL_MS,
-        () => act(deps, store, scoped),
-      );
-      outcomes.push(outcome ?? { ...base, repo: store.name, result: "failed", detail: "lease not acquired" });
+      // A transition a dead process left half done is finished first (under the rollout's lease).
+      if (deps.journal)
+        await finishInterrupted(deps.context(store, "rollout-bot"), deps.journal, {
+          minAgeMs: leaseTtlMs,
+          only: rolloutId,
+          lock: deps.lock,
+          leaseTtlMs,
+        });
+      // One transition per rollout at a time, across concurrent deliveries (and replicas, with Redis):
+      // the context's lease, taken by mutate around the read → decide → commit → dispatch.
+      const outcome = await act(deps, store, scoped);
+      await deps.dedupe.keep(claim, DEDUPE_TTL_MS);
+      outcomes.push(outcome);
     } catch (error) {
       await deps.dedupe.release(claim);
       const detail = isRolloutError(error) ? `${error.code}: ${error.message}` : String(error);

@@ -7,6 +7,7 @@ import { applyTransition, type Transition } from "../core/transition.ts";
 import type { DispatchOutcome, ProposalResult } from "../ports.ts";
 import type { CommandContext } from "./context.ts";
 import { type Evaluation, evaluateRollout } from "./evaluate.ts";
+import { beginIntent } from "./intent.ts";
 import { findRollout, type LoadedRepo, type LoadedRollout, loadRepo } from "./load-repo.ts";
 
 /** One path for every mutating command: read → core decides → plan → (dry run: stop) → apply via ports. */
@@ -42,11 +43,9 @@ const MAX_ATTEMPTS = 3;
 
 async function readSyncFiles(ctx: CommandContext, rollout: LoadedRollout) {
   const files = new Map<string, { text: string; version?: string | undefined }>();
-  for (const target of rollout.file.sync) {
-    if (files.has(target.file)) continue;
-    const file = await ctx.store.readFile(target.file);
-    if (file) files.set(target.file, { text: file.text, version: file.version });
-  }
+  const paths = [...new Set(rollout.file.sync.map((t) => t.file))];
+  const read = await Promise.all(paths.map((path) => ctx.store.readFile(path)));
+  for (const file of read) if (file) files.set(file.path, { text: file.text, version: file.version });
   return files;
 }
 
@@ -160,6 +159,8 @@ async function attempt(
   }
   let commit: string | undefined;
   let urgentPr: ProposalResult | undefined;
+  // Journaled before the commit: a process dying between commit and dispatch leaves a trace.
+  const intent = await beginIntent(ctx, plan, rollout.version);
   try {
     commit = (await ctx.store.commit({ files, message: plan.commitMessage })).commit;
     log.info({ commit, from: plan.from.percent, to: plan.to.percent }, "change committed");
@@ -169,8 +170,10 @@ async function attempt(
       error.code !== "PROTECTED" ||
       plan.action !== "rollback" ||
       !ctx.store.propose
-    )
+    ) {
+      await intent?.failed(error);
       throw error;
+    }
     const notice = `Branch protection refused the rollback commit. Merge this pull request to record the rollback in Git; the rollback workflow has been dispatched already.`;
     urgentPr = await ctx.store.propose({
       branch: renderBranch(rollout.id, true),
@@ -188,7 +191,18 @@ async function attempt(
   }
   // The commit is the source of truth; a failed dispatch is reported loudly, not rolled back.
   const dispatches: (DispatchOutcome & { workflow: string })[] = [];
+  // Re-checked before dispatching: another replica finishing this transition may have taken it.
+  const mayDispatch = intent ? await intent.claimDispatch(commit) : true;
+  if (!mayDispatch) log.warn({ commit }, "dispatch taken by another process finishing this transition");
   for (const dispatch of plan.dispatches) {
+    if (!mayDispatch) {
+      dispatches.push({
+        workflow: dispatch.workflow,
+        dispatched: false,
+        detail: "dispatched by another replica",
+      });
+      continue;
+    }
     try {
       dispatches.push({ workflow: dispatch.workflow, ...(await ctx.store.dispatchWorkflow(dispatch)) });
     } catch (error) {
@@ -201,6 +215,7 @@ async function attempt(
       });
     }
   }
+  if (mayDispatch) await intent?.settle(dispatches.every((d) => d.dispatched));
   if (plan.action === "rollback" && ctx.store.closeProposal) {
     const why = `Closed by rollout-bot: ${rollout.id} was rolled back ${plan.from.percent}% → ${plan.to.percent}%${plan.reason ? ` (${plan.reason})` : ""}.`;
     await ctx.store.closeProposal(renderBranch(rollout.id), why).catch((error: unknown) => {
@@ -219,8 +234,23 @@ async function attempt(
   return outcome;
 }
 
-/** Runs a mutation; on a compare-and-swap conflict re-reads and re-decides, a bounded number of times. */
+/**
+ * Runs a mutation under the rollout's lease (when the context has one: the server's surfaces, so
+ * transitions from alerts, the scheduler, Slack and GitHub never interleave); on a compare-and-swap
+ * conflict re-reads and re-decides, a bounded number of times.
+ */
 export async function mutate(ctx: CommandContext, request: MutationRequest): Promise<MutationOutcome> {
+  if (!ctx.lease || ctx.dryRun) return mutateWithRetries(ctx, request);
+  const outcome = await ctx.lease(request.id, () => mutateWithRetries(ctx, request));
+  if (outcome === undefined)
+    throw new RolloutError(
+      "CONFLICT",
+      `another change of ${request.id} is still in progress: try again shortly`,
+    );
+  return outcome;
+}
+
+async function mutateWithRetries(ctx: CommandContext, request: MutationRequest): Promise<MutationOutcome> {
   for (let i = 1; ; i++) {
     try {
       return await attempt(ctx, request, i === 1);

@@ -23,7 +23,7 @@ export interface TickDecision {
 
 export interface TickOptions {
   /** Whether a scheduled status post is due for this rollout now (decisions always announce). */
-  statusDue?: (rollout: LoadedRollout, settings: Settings) => boolean;
+  statusDue?: (rollout: LoadedRollout, settings: Settings) => boolean | Promise<boolean>;
 }
 
 export async function tick(ctx: CommandContext, options: TickOptions = {}): Promise<TickDecision[]> {
@@ -111,7 +111,7 @@ export async function tick(ctx: CommandContext, options: TickOptions = {}): Prom
             event: gateOpen ? "stage_passed" : "status",
           });
     let posted = (outcome?.kind === "applied" || outcome?.kind === "proposed") && outcome.notified;
-    if (!outcome && !ctx.dryRun && (options.statusDue?.(rollout, repo.settings) ?? true)) {
+    if (!outcome && !ctx.dryRun && ((await options.statusDue?.(rollout, repo.settings)) ?? true)) {
       try {
         await ctx.notifier.post(status);
         posted = true;

@@ -35,6 +35,18 @@ export const ServerEnv = z.object({
     .startsWith("xapp-", "SLACK_APP_TOKEN must be an app-level token (xapp-…) for Socket Mode")
     .optional(),
   SLACK_DEFAULT_CHANNEL: z.string().min(1).optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, "REDIS_URL must be a URL like redis://redis:6379 (or rediss:// for TLS)")
+    .optional()
+    .describe("Replicas coordinate through this Redis; unset: one process, in memory"),
+  LEASE_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(500)
+    .max(600_000)
+    .optional()
+    .describe("How long a dead replica's per-rollout lease blocks the others (renewed while work runs)"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type ServerEnv = z.output<typeof ServerEnv>;

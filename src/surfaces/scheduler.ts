@@ -1,8 +1,9 @@
-import cron, { type ScheduledTask } from "node-cron";
+import cron, { type RunCoordinator, type ScheduledTask } from "node-cron";
 import type { CommandContext } from "../commands/context.ts";
+import { finishInterrupted } from "../commands/finish-interrupted.ts";
 import { type TickDecision, tick } from "../commands/tick.ts";
-import { isStatusDue, statusSchedule } from "../core/status-schedule.ts";
-import type { Clock, Logger, RepoRegistry, RepoStore } from "../ports.ts";
+import { isStatusDue, lastOccurrence, statusSchedule } from "../core/status-schedule.ts";
+import type { Clock, Dedupe, IntentJournal, Lock, Logger, RepoRegistry, RepoStore } from "../ports.ts";
 
 /**
  * The server's evaluation loop: node-cron runs `tick` for every served repository (default: every
@@ -17,7 +18,21 @@ export interface SchedulerDeps {
   onDecisions?: (decisions: TickDecision[]) => void;
   /** Work that rides on every pass (the GitHub App re-evaluates the gate of open bump PRs). */
   afterPass?: () => Promise<void>;
+  /** Replicas: each scheduled status occurrence is claimed once (`status:<repo>:<rollout>:<time>`). */
+  dedupe?: Dedupe;
+  /** Replicas: node-cron asks it which instance runs each scheduled slot. */
+  runCoordinator?: RunCoordinator;
+  /** Half-done transitions are finished at the start of each repository's pass, under the rollout lease. */
+  journal?: IntentJournal;
+  lock?: Lock;
+  /** The rollout lease's TTL: an intent younger than this may still belong to a live process. */
+  leaseTtlMs?: number;
 }
+
+/** How long a won slot stays claimed: longer than any clock skew between replicas. */
+export const TICK_LEASE_MS = 5 * 60_000;
+/** A status occurrence claim outlives the longest sensible schedule (weekly) by a day. */
+const STATUS_CLAIM_TTL_MS = 8 * 24 * 3_600_000;
 
 export class Scheduler {
   readonly #deps: SchedulerDeps;
@@ -38,16 +53,45 @@ export class Scheduler {
       const ctx = this.#deps.context(store, "rollout-bot");
       const now = this.#deps.clock.now();
       const key = (id: string) => `${store.name}:${id}`;
+      const { journal, dedupe } = this.#deps;
+      if (journal) {
+        const leaseTtlMs = this.#deps.leaseTtlMs ?? 60_000;
+        await finishInterrupted(ctx, journal, {
+          minAgeMs: leaseTtlMs,
+          leaseTtlMs,
+          ...(this.#deps.lock ? { lock: this.#deps.lock } : {}),
+        }).catch((error: unknown) => {
+          this.#deps.logger.error(
+            { repo: store.name, err: String(error) },
+            "cannot list interrupted transitions",
+          );
+        });
+      }
+      const claimed = new Map<string, string>();
       try {
         const decisions = await tick(ctx, {
-          statusDue: (rollout, settings) =>
-            isStatusDue(
-              statusSchedule(rollout.file, settings),
-              this.#lastPosted.get(key(rollout.id)) ?? this.#startedAt,
-              now,
-            ),
+          statusDue: async (rollout, settings) => {
+            const schedule = statusSchedule(rollout.file, settings);
+            if (!isStatusDue(schedule, this.#lastPosted.get(key(rollout.id)) ?? this.#startedAt, now))
+              return false;
+            const occurrence = lastOccurrence(schedule, now);
+            if (!dedupe || !occurrence) return true;
+            const claim = `status:${key(rollout.id)}:${occurrence.toISOString()}`;
+            if (await dedupe.claim(claim, STATUS_CLAIM_TTL_MS)) {
+              claimed.set(rollout.id, claim);
+              return true;
+            }
+            // Another replica has posted this occurrence.
+            this.#lastPosted.set(key(rollout.id), now);
+            return false;
+          },
         });
-        for (const d of decisions) if (d.posted) this.#lastPosted.set(key(d.rollout), now);
+        for (const d of decisions) {
+          if (d.posted) this.#lastPosted.set(key(d.rollout), now);
+          const claim = claimed.get(d.rollout);
+          // A post that failed gives its occurrence back: the next pass (on any replica) tries again.
+          if (claim && !d.posted) await dedupe?.release(claim);
+        }
         all.push(...decisions);
       } catch (error) {
         this.#deps.logger.error(
@@ -73,7 +117,14 @@ export class Scheduler {
         this.#running = this.runOnce();
         return this.#running;
       },
-      { name: "rollout-evaluation", noOverlap: true },
+      {
+        name: "rollout-evaluation",
+        noOverlap: true,
+        // Replicas: the first to claim a slot evaluates it; the others skip it.
+        ...(this.#deps.runCoordinator
+          ? { distributed: true, runCoordinator: this.#deps.runCoordinator, distributedLease: TICK_LEASE_MS }
+          : {}),
+      },
     );
   }
 

@@ -1,5 +1,13 @@
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
+import type { Logger } from "../../ports.ts";
+import { silentLogger } from "../logger.ts";
 import { GitHubRepoStore } from "./github-repo-store.ts";
+import { throttleHandlers } from "./octokit-policy.ts";
+
+/** @octokit/rest with GitHub's fault handling: retries (5xx, network) and throttling (rate limits). */
+export const ResilientOctokit = Octokit.plugin(retry, throttling);
 
 /**
  * A token-authenticated GitHub repository store, as the Action and the remote CLI use it:
@@ -28,13 +36,16 @@ export interface GitHubClientOptions {
   /** API base; a trailing slash is dropped. Default: api.github.com. */
   apiUrl?: string | undefined;
   userAgent: string;
+  /** Where rate-limit waits are reported. */
+  logger?: Logger;
 }
 
 export function githubOctokit(options: GitHubClientOptions): Octokit {
-  return new Octokit({
+  return new ResilientOctokit({
     auth: options.token,
     baseUrl: (options.apiUrl || DEFAULT_GITHUB_API_URL).replace(/\/+$/, ""),
     userAgent: options.userAgent,
+    throttle: throttleHandlers(options.logger ?? silentLogger),
     // Octokit's default logger writes warnings with console.warn; request errors reach us as errors.
     log: { debug() {}, info() {}, warn() {}, error() {} },
   });

@@ -19,7 +19,10 @@ export function messageOf(error: unknown): string {
 export function refUpdateError(error: unknown, branch: string): RolloutError {
   const status = statusOf(error);
   const message = messageOf(error);
-  if (/protected branch|protected/i.test(message) || (status === 403 && /rule|protect/i.test(message))) {
+  if (
+    /protected branch|protected|must be made through a pull request/i.test(message) ||
+    (status === 403 && /rule|protect/i.test(message))
+  ) {
     return new RolloutError("PROTECTED", `${branch} is protected: ${message}`, { cause: error });
   }
   if (status === 422 || status === 409) {

@@ -23,6 +23,7 @@ import { messageOf, refUpdateError, statusOf } from "./github-errors.ts";
  */
 
 const ROLLOUTS_DIR = ".github/rollouts";
+const SETTINGS_FILE = ".github/rollout-bot.yml";
 const BOT_TRAILER = /^Rollout-Action: /m;
 
 interface ContentFile {
@@ -111,6 +112,13 @@ export class GitHubRepoStore implements RepoStore {
   }
 
   async readFile(path: string): Promise<RepoFile | undefined> {
+    // Most repositories have no settings file: a 404 counts against the rate limit on every tick, a
+    // 304 on the folder listing does not. Look in the (conditional) listing first.
+    if (path === SETTINGS_FILE) {
+      const listing = await this.#content(".github");
+      if (!Array.isArray(listing) || !listing.some((e) => e.path === SETTINGS_FILE && e.type === "file"))
+        return undefined;
+    }
     const data = await this.#content(path);
     if (data === undefined || Array.isArray(data) || data.type !== "file") return undefined;
     const text = Buffer.from(
@@ -137,13 +145,16 @@ export class GitHubRepoStore implements RepoStore {
 
   /** Compare-and-swap on content: each file must still be the blob it was computed from. */
   async #checkBase(change: Change, headSha: string): Promise<void> {
-    for (const file of change.files) {
-      if (file.baseVersion === undefined) continue;
-      const current = await this.#content(file.path, headSha);
-      const sha = current && !Array.isArray(current) ? current.sha : undefined;
-      if (sha !== file.baseVersion)
-        throw new RolloutError("CONFLICT", `${file.path} changed since it was read`);
-    }
+    // In parallel: every request before the commit delays a rollback's dispatch.
+    await Promise.all(
+      change.files.map(async (file) => {
+        if (file.baseVersion === undefined) return;
+        const current = await this.#content(file.path, headSha);
+        const sha = current && !Array.isArray(current) ? current.sha : undefined;
+        if (sha !== file.baseVersion)
+          throw new RolloutError("CONFLICT", `${file.path} changed since it was read`);
+      }),
+    );
   }
 
   async #commitOn(base: { sha: string; tree: string }, change: Change): Promise<string> {
@@ -170,6 +181,9 @@ export class GitHubRepoStore implements RepoStore {
 
   async commit(change: Change): Promise<AppliedChange> {
     const branch = await this.defaultBranch();
+    const [only] = change.files;
+    if (change.files.length === 1 && only?.baseVersion !== undefined)
+      return this.#putFile(branch, only, change.message);
     const head = await this.#head(branch);
     await this.#checkBase(change, head.sha);
     const sha = await this.#commitOn(head, change);
@@ -188,6 +202,29 @@ export class GitHubRepoStore implements RepoStore {
     return { commit: sha, url: `https://github.com/${this.name}/commit/${sha}` };
   }
 
+  /**
+   * One file: the contents API commits and moves the branch in ONE write, compare-and-swap on the blob
+   * sha (409 when stale). GitHub paces writes about a second apart, so this is ~2 s sooner than the
+   * git data API's tree + commit + ref for a rollback.
+   */
+  async #putFile(branch: string, file: Change["files"][number], message: string): Promise<AppliedChange> {
+    try {
+      const { data } = await this.#octokit.rest.repos.createOrUpdateFileContents({
+        owner: this.owner,
+        repo: this.repo,
+        path: file.path,
+        branch,
+        message,
+        content: Buffer.from(file.text, "utf8").toString("base64"),
+        ...(file.baseVersion ? { sha: file.baseVersion } : {}),
+      });
+      const sha = data.commit.sha ?? "";
+      return { commit: sha, url: data.commit.html_url ?? `https://github.com/${this.name}/commit/${sha}` };
+    } catch (error) {
+      throw refUpdateError(error, branch);
+    }
+  }
+
   async dispatchWorkflow(dispatch: WorkflowDispatch): Promise<DispatchOutcome> {
     await this.#octokit.rest.actions.createWorkflowDispatch({
       owner: this.owner,
@@ -197,6 +234,18 @@ export class GitHubRepoStore implements RepoStore {
       inputs: dispatch.inputs,
     });
     return { dispatched: true };
+  }
+
+  async dispatchedRuns(workflow: string, commit: string): Promise<number> {
+    const { data } = await this.#octokit.rest.actions.listWorkflowRuns({
+      owner: this.owner,
+      repo: this.repo,
+      workflow_id: workflow,
+      event: "workflow_dispatch",
+      head_sha: commit,
+      per_page: 1,
+    });
+    return data.total_count;
   }
 
   async history(path: string): Promise<HistoryEntry[]> {

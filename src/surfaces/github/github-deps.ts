@@ -1,8 +1,9 @@
 import type { Octokit } from "@octokit/rest";
 import { EtagCache } from "../../adapters/github/etag-cache.ts";
 import { GitHubRepoStore } from "../../adapters/github/github-repo-store.ts";
+import { AlertBook } from "../../commands/alert-book.ts";
 import type { CommandContext } from "../../commands/context.ts";
-import type { Clock, Dedupe, Lock, Logger, Notifier } from "../../ports.ts";
+import type { Clock, Dedupe, IntentJournal, Lock, Logger, Notifier } from "../../ports.ts";
 
 /** What the GitHub App's handlers share; built once by the server. */
 export interface GitHubAppDeps {
@@ -17,6 +18,10 @@ export interface GitHubAppDeps {
   alertsFor?: (repo: string) => CommandContext["alerts"];
   /** Told when a repository is seen to hold rollouts (or to have lost them). */
   onRepoSeen?: (installationId: number, owner: string, repo: string) => void;
+  /** The server's intent journal: a comment-driven rollback killed mid-way is finished by the next pass. */
+  journal?: IntentJournal;
+  /** TTL of the per-rollout lease that every transition takes (default 60 s). */
+  leaseTtlMs?: number;
 }
 
 export function repoStore(
@@ -46,6 +51,10 @@ export function commandContext(deps: GitHubAppDeps, store: GitHubRepoStore, acto
   };
   const alerts = deps.alertsFor?.(store.name);
   if (alerts) ctx.alerts = alerts;
+  if (deps.journal) ctx.journal = deps.journal;
+  // The same lease as the scheduler and the alert inbox: one transition per rollout across replicas.
+  ctx.lease = (rollout, fn) =>
+    deps.lock.withLease(`rollout:${AlertBook.scope(store.name, rollout)}`, deps.leaseTtlMs ?? 60_000, fn);
   return ctx;
 }
 

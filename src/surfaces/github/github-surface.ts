@@ -1,5 +1,8 @@
 import { createNodeMiddleware, createProbot, ProbotOctokit } from "probot";
+import { throttleHandlers } from "../../adapters/github/octokit-policy.ts";
+import { writeQueue } from "../../adapters/github/write-queue.ts";
 import type { RouteHandler } from "../http/app-server.ts";
+import { dedupeDeliveries } from "./delivery-dedupe.ts";
 import { refreshGates } from "./gate-check.ts";
 import { githubApp } from "./github-app.ts";
 import type { GitHubAppDeps } from "./github-deps.ts";
@@ -16,14 +19,21 @@ export async function createGitHubSurface(
   deps: GitHubAppDeps,
   options: { throttle?: boolean } = {},
 ) {
-  // Throttling spaces writes as GitHub asks of integrations; tests against the fake switch it off.
-  // A function (not an object) so it applies after Probot's own defaults fill the throttle options in.
-  const unthrottled = ProbotOctokit.defaults((o: { throttle?: object }) => ({
+  // Throttling spaces writes as GitHub asks of integrations; tests against the fake may switch it off.
+  // A function (not an object) so it applies after Probot's own defaults fill the throttle options in
+  // (Probot's would not retry a secondary rate limit). With REDIS_URL in `env`, Probot shares the
+  // throttling queues of every replica through Redis (ioredis, installed with the bot), except the
+  // write queue, kept per replica (see write-queue.ts).
+  const Octokit = ProbotOctokit.defaults((o: { throttle?: object }) => ({
     ...o,
-    throttle: { ...o.throttle, enabled: false },
+    throttle: {
+      ...o.throttle,
+      ...throttleHandlers(deps.logger),
+      write: writeQueue,
+      ...(options.throttle === false ? { enabled: false } : {}),
+    },
   }));
-  const overrides = options.throttle === false ? { Octokit: unthrottled } : {};
-  const probot = createProbot({ env, overrides });
+  const probot = createProbot({ env, overrides: { Octokit } });
   let registry: GitHubRegistry | undefined;
   const withRegistry: GitHubAppDeps = {
     ...deps,
@@ -50,5 +60,6 @@ export async function createGitHubSurface(
   /** After each evaluation pass: re-evaluate the gate of every open bump PR (SPEC: "and on schedule"). */
   const refreshAllGates = () =>
     registry.eachRepo((octokit, repo) => refreshGates(withRegistry, octokit, repo));
-  return { probot, registry, route, refreshAllGates };
+  // Redeliveries and replicas: each X-GitHub-Delivery acts once.
+  return { probot, registry, route: dedupeDeliveries(route, deps.dedupe), refreshAllGates };
 }

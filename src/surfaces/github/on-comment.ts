@@ -35,7 +35,14 @@ export async function onComment(
   deps: GitHubAppDeps,
   octokit: Octokit,
   repo: { owner: string; repo: string },
-  comment: { id: number; body: string; login: string; isBot: boolean; issueNumber: number },
+  comment: {
+    id: number;
+    body: string;
+    login: string;
+    isBot: boolean;
+    issueNumber: number;
+    defaultBranch?: string;
+  },
 ): Promise<"ignored" | "done" | "refused" | "failed"> {
   const line = comment.isBot ? undefined : commandLine(comment.body);
   if (line === undefined) return "ignored";
@@ -46,14 +53,17 @@ export async function onComment(
       .catch(() => undefined);
   const reply = (body: string) =>
     octokit.rest.issues.createComment({ ...repo, issue_number: comment.issueNumber, body });
-  await react("eyes");
   const parsed = parseCommand(line);
+  // GitHub paces a bot's writes ~1 s apart: a rollback's commit and dispatch must not queue behind
+  // the 👀 acknowledgment, so for rollbacks the reply itself is the acknowledgment.
+  const urgent = parsed.ok && (parsed.command.verb === "rollback" || parsed.command.verb === "rollback-all");
+  if (!urgent) await react("eyes");
   if (!parsed.ok) {
     await reply(renderCommentError(shown, parsed.error.message));
     await react("confused");
     return "refused";
   }
-  const store = repoStore(deps, octokit, repo.owner, repo.repo);
+  const store = repoStore(deps, octokit, repo.owner, repo.repo, comment.defaultBranch);
   const ctx = commandContext(deps, store, comment.login);
   try {
     const permission = PERMISSION[parsed.command.verb];

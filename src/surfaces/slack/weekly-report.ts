@@ -6,8 +6,8 @@ import { loadRepo } from "../../commands/load-repo.ts";
 import { runCommand } from "../../commands/run-command.ts";
 import { escapeMrkdwn, mrkdwnText, SLACK_LIMITS } from "../../core/slack-blocks.ts";
 import { HEALTH_EMOJI, type StatusMessage } from "../../core/status-message.ts";
-import { isStatusDue } from "../../core/status-schedule.ts";
-import type { Clock, Logger, RepoRegistry, RepoStore } from "../../ports.ts";
+import { isStatusDue, lastOccurrence } from "../../core/status-schedule.ts";
+import type { Clock, Dedupe, Logger, RepoRegistry, RepoStore } from "../../ports.ts";
 
 /**
  * The weekly report (`notify.weekly_report`, a cron in the rollout file or the settings, in their
@@ -28,6 +28,8 @@ export interface WeeklyReporterDeps {
   logger: Logger;
   defaultChannel: string | undefined;
   post: (channel: string, message: { text: string; blocks: KnownBlock[] }) => Promise<void>;
+  /** Replicas: each report occurrence of a rollout is claimed once (`weekly:<repo>:<rollout>:<time>`). */
+  dedupe?: Dedupe;
 }
 
 const WEEK_MS = 7 * 24 * 3600_000;
@@ -129,6 +131,10 @@ export class WeeklyReporter {
     const ctx = this.#deps.context(store, "rollout-bot");
     const byChannel = new Map<string, WeeklyRow[]>();
     for (const rollout of due) {
+      if (!(await this.#claim(store.name, rollout.id, repo.settings.notify, rollout.file.notify, now))) {
+        this.#lastPosted.set(`${store.name}:${rollout.id}`, now); // another replica reports it
+        continue;
+      }
       const outcome = await runCommand(ctx, { verb: "status", rollout: { id: rollout.id } });
       const status = outcome.kind === "status" ? outcome.statuses[0] : undefined;
       const channel = status?.channel ?? this.#deps.defaultChannel;
@@ -146,5 +152,24 @@ export class WeeklyReporter {
       await this.#deps.post(channel, renderWeeklyReport(store.name, rows));
     }
     return byChannel.size;
+  }
+
+  /** With replicas, the first to claim this occurrence of the rollout's report posts it. */
+  async #claim(
+    repo: string,
+    rollout: string,
+    settings: { weekly_report?: string | undefined; timezone?: string | undefined } | undefined,
+    file: { weekly_report?: string | undefined; timezone?: string | undefined } | undefined,
+    now: Date,
+  ): Promise<boolean> {
+    const cron = file?.weekly_report ?? settings?.weekly_report;
+    const occurrence = cron
+      ? lastOccurrence({ cron, timezone: file?.timezone ?? settings?.timezone ?? "UTC" }, now)
+      : undefined;
+    if (!this.#deps.dedupe || !occurrence) return true;
+    return this.#deps.dedupe.claim(
+      `weekly:${repo}:${rollout}:${occurrence.toISOString()}`,
+      8 * 24 * 3_600_000,
+    );
   }
 }

@@ -89,6 +89,10 @@ export interface WorkflowDispatch {
   inputs: Record<string, unknown>;
   actor: string;
   at: string;
+  /** Each dispatch starts one run (never executed): its id, the workflow file and the commit it runs on. */
+  runId?: number;
+  path?: string;
+  headSha?: string;
 }
 
 export interface Repo {

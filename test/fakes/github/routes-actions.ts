@@ -1,5 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import { GitHubError, notFound, ok, type RouteContext, type RouteHandler, repoOf } from "./route-kit.ts";
+import { runRoutes } from "./routes-runs.ts";
 import { stableId } from "./shapes-common.ts";
 
 /** Workflow dispatches: validated like GitHub, recorded in the state, never run. */
@@ -58,9 +59,19 @@ function dispatchWorkflow(ctx: RouteContext) {
     }
   }
   const at = ctx.state.clock.stamp();
-  repo.dispatches.push({ workflowId: id, ref: input.ref, inputs: given, actor: ctx.actor, at });
-  if (!input.return_run_details) return { status: 204 };
   const runId = ctx.state.nextId();
+  const headSha = ctx.state.resolveRef(repo, input.ref) ?? "";
+  repo.dispatches.push({
+    workflowId: id,
+    ref: input.ref,
+    inputs: given,
+    actor: ctx.actor,
+    at,
+    runId,
+    path,
+    headSha,
+  });
+  if (!input.return_run_details) return { status: 204 };
   return ok({
     workflow_run_id: runId,
     run_url: `${ctx.urls.api}/repos/${repo.fullName}/actions/runs/${runId}`,
@@ -70,4 +81,5 @@ function dispatchWorkflow(ctx: RouteContext) {
 
 export const actionRoutes: Record<string, RouteHandler> = {
   "actions/create-workflow-dispatch": dispatchWorkflow,
+  ...runRoutes,
 };

@@ -1,0 +1,199 @@
+import { parseCommitMessage } from "../core/commit-message.ts";
+import { buildStatusMessage } from "../core/status-message.ts";
+import type { HistoryEntry, Intent, IntentJournal, Lock } from "../ports.ts";
+import { AlertBook } from "./alert-book.ts";
+import type { CommandContext } from "./context.ts";
+import { evaluateRollout } from "./evaluate.ts";
+import { loadRepo } from "./load-repo.ts";
+
+/**
+ * Finds transitions a process left half done — committed, not dispatched — and finishes them, or
+ * says loudly that it cannot. Run by every evaluation (any replica) and by the alert inbox before it
+ * acts. An intent younger than `minAgeMs` may belong to a live process and is left alone.
+ *
+ *   committing  → did the commit land? (the file's newest commit carries the same audit trailers)
+ *                 no: nothing changed, the intent is dropped and reported; yes: as below
+ *   dispatching → the process died during the dispatch: a `workflow_dispatch` run on the commit means
+ *                 the dispatch reached GitHub (dropped); none means it did not (dispatched now)
+ *   committed   → the dispatch failed earlier: dispatched now (given up after MAX_ATTEMPTS)
+ */
+
+export type InterruptedResult =
+  | "finished"
+  | "already_dispatched"
+  | "not_committed"
+  | "unknown"
+  | "retry_later";
+
+export interface InterruptedOutcome {
+  rollout: string;
+  result: InterruptedResult;
+  detail: string;
+  commit?: string | undefined;
+}
+
+export const MAX_DISPATCH_ATTEMPTS = 5;
+const LEASE_TTL_MS = 60_000;
+
+async function landed(ctx: CommandContext, intent: Intent): Promise<HistoryEntry | undefined> {
+  const history = await ctx.store.history(intent.path);
+  if (intent.commit) return history.find((e) => e.commit === intent.commit);
+  const newest = history[0];
+  const record = newest ? parseCommitMessage(newest.message, intent.rollout) : undefined;
+  return record &&
+    record.rollout === intent.rollout &&
+    record.action === intent.action &&
+    record.from === intent.from &&
+    record.to === intent.to
+    ? newest
+    : undefined;
+}
+
+async function announce(ctx: CommandContext, intent: Intent, headline: string): Promise<void> {
+  try {
+    const repo = await loadRepo(ctx.store);
+    const rollout = repo.rollouts.find((r) => r.id === intent.rollout);
+    if (!rollout) return;
+    const { view, health, gate } = await evaluateRollout(ctx, rollout, repo.settings);
+    const message = buildStatusMessage({
+      id: rollout.id,
+      repo: repo.name,
+      file: rollout.file,
+      view,
+      health,
+      now: ctx.clock.now(),
+      gate,
+      event: "alert",
+      headline,
+    });
+    await ctx.notifier.post(message);
+  } catch (error) {
+    ctx.logger.warn(
+      { rollout: intent.rollout, err: String(error) },
+      "could not announce a half-done transition",
+    );
+  }
+}
+
+async function finishOne(
+  ctx: CommandContext,
+  journal: IntentJournal,
+  intent: Intent,
+): Promise<InterruptedOutcome> {
+  const log = ctx.logger.child({ rollout: intent.rollout, intent: intent.id, stage: intent.stage });
+  const what = `${intent.action} of ${intent.rollout} ${intent.from}% → ${intent.to}%`;
+  const base = { rollout: intent.rollout, commit: intent.commit };
+  const entry = await landed(ctx, intent);
+  if (!entry) {
+    if (intent.stage === "committing") {
+      await journal.clear(intent.repo, intent.rollout, intent.id);
+      const detail = `the ${what} was interrupted before its commit landed: nothing changed; the next alert or evaluation decides again`;
+      log.warn({}, "interrupted transition never committed");
+      await announce(ctx, intent, `⚠️ ${detail}`);
+      return { ...base, result: "not_committed", detail };
+    }
+    const detail = `the ${what} recorded commit ${intent.commit ?? "?"} but it is not in the history of ${intent.path}: check its workflows by hand`;
+    await journal.clear(intent.repo, intent.rollout, intent.id);
+    log.error({}, "interrupted transition: commit not found");
+    await announce(ctx, intent, `🚨 ${detail}`);
+    return { ...base, result: "unknown", detail };
+  }
+  const commit = entry.commit;
+  if (intent.stage !== "committed") {
+    // The process may have sent the dispatch before it died: GitHub knows whether a run started.
+    if (!ctx.store.dispatchedRuns) {
+      await journal.clear(intent.repo, intent.rollout, intent.id);
+      const detail = `the ${what} (commit ${commit.slice(0, 7)}) was interrupted around its workflow dispatch, and this repository cannot tell whether it ran: check ${intent.dispatches.map((d) => d.workflow).join(", ")}`;
+      log.error({ commit }, "interrupted dispatch: outcome unknown");
+      await announce(ctx, intent, `🚨 ${detail}`);
+      return { ...base, commit, result: "unknown", detail };
+    }
+    let runs = 0;
+    for (const d of intent.dispatches) runs += await ctx.store.dispatchedRuns(d.workflow, commit);
+    if (runs > 0) {
+      // Runs do not show their inputs: a run on this commit means it was probably ours. Never twice.
+      await journal.clear(intent.repo, intent.rollout, intent.id);
+      const detail = `the ${what} (commit ${commit.slice(0, 7)}) was interrupted around its dispatch; ${runs} run(s) of ${intent.dispatches.map((d) => d.workflow).join(", ")} exist on that commit, so it is not dispatched again: check that one is for ${intent.rollout}`;
+      log.warn({ commit, runs }, "interrupted transition had probably dispatched");
+      await announce(ctx, intent, `⚠️ ${detail}`);
+      return { ...base, commit, result: "already_dispatched", detail };
+    }
+  }
+  if (
+    !(await journal.advance(intent.repo, intent.rollout, intent.id, [intent.stage], "dispatching", {
+      commit,
+      at: ctx.clock.now().toISOString(),
+    }))
+  )
+    return { ...base, commit, result: "retry_later", detail: "taken by another process" };
+  const failures: string[] = [];
+  for (const dispatch of intent.dispatches) {
+    try {
+      await ctx.store.dispatchWorkflow(dispatch);
+    } catch (error) {
+      failures.push(`${dispatch.workflow}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const workflows = intent.dispatches.map((d) => d.workflow).join(", ");
+  if (failures.length === 0) {
+    await journal.clear(intent.repo, intent.rollout, intent.id);
+    const detail = `finished the interrupted ${what}: dispatched ${workflows} for commit ${commit.slice(0, 7)}`;
+    log.warn({ commit }, "interrupted transition finished");
+    await announce(ctx, intent, `🔧 ${detail}`);
+    return { ...base, commit, result: "finished", detail };
+  }
+  const attempts = intent.attempts + 1;
+  if (attempts >= MAX_DISPATCH_ATTEMPTS) {
+    await journal.clear(intent.repo, intent.rollout, intent.id);
+    const detail = `gave up dispatching ${workflows} for the ${what} after ${attempts} attempts (${failures.join("; ")}): run it by hand`;
+    log.error({ commit }, "interrupted transition: dispatch given up");
+    await announce(ctx, intent, `🚨 ${detail}`);
+    return { ...base, commit, result: "unknown", detail };
+  }
+  await journal.advance(intent.repo, intent.rollout, intent.id, ["dispatching"], "committed", {
+    attempts,
+    at: ctx.clock.now().toISOString(),
+  });
+  log.error(
+    { commit, attempts, failures },
+    "interrupted transition: dispatch failed; retried next evaluation",
+  );
+  return { ...base, commit, result: "retry_later", detail: failures.join("; ") };
+}
+
+/**
+ * Every half-done transition of the context's repository (or of one rollout), each under the
+ * rollout's lease when a lock is given (callers already holding it pass none).
+ */
+export async function finishInterrupted(
+  ctx: CommandContext,
+  journal: IntentJournal,
+  options: { minAgeMs: number; only?: string; lock?: Lock; leaseTtlMs?: number },
+): Promise<InterruptedOutcome[]> {
+  const outcomes: InterruptedOutcome[] = [];
+  const fresh = (intent: Intent) => ctx.clock.now().getTime() - Date.parse(intent.at) < options.minAgeMs;
+  for (const listed of await journal.list(ctx.store.name)) {
+    if ((options.only !== undefined && listed.rollout !== options.only) || fresh(listed)) continue;
+    const run = async () => {
+      // Re-read under the lease: the holder may have finished it meanwhile.
+      const intent = (await journal.list(ctx.store.name)).find((i) => i.id === listed.id);
+      return intent && !fresh(intent) ? finishOne(ctx, journal, intent) : undefined;
+    };
+    try {
+      const outcome = options.lock
+        ? await options.lock.withLease(
+            `rollout:${AlertBook.scope(ctx.store.name, listed.rollout)}`,
+            options.leaseTtlMs ?? LEASE_TTL_MS,
+            run,
+          )
+        : await run();
+      if (outcome) outcomes.push(outcome);
+    } catch (error) {
+      ctx.logger.error(
+        { rollout: listed.rollout, err: error instanceof Error ? error.message : String(error) },
+        "cannot finish an interrupted transition",
+      );
+    }
+  }
+  return outcomes;
+}

@@ -1,0 +1,66 @@
+import { randomUUID } from "node:crypto";
+import { isRolloutError } from "../core/errors.ts";
+import type { Plan } from "../core/plan.ts";
+import type { Intent } from "../ports.ts";
+import type { CommandContext } from "./context.ts";
+
+/**
+ * The intent of one transition that dispatches workflows, kept in the journal from before its commit
+ * until its dispatches are done: `mutate` calls these around its commit and its dispatch, and
+ * `finishInterrupted` finds what a dead process left between the two.
+ */
+export interface IntentHandle {
+  readonly intent: Intent;
+  /** The commit failed in a way that proves nothing landed (a compare-and-swap conflict). */
+  failed(error: unknown): Promise<void>;
+  /** Takes the dispatch (committing/committed → dispatching); false when another process has it. */
+  claimDispatch(commit: string | undefined): Promise<boolean>;
+  /** All dispatched: forgotten; a failed dispatch: back to committed, for the next evaluation to retry. */
+  settle(allDispatched: boolean): Promise<void>;
+}
+
+export async function beginIntent(
+  ctx: CommandContext,
+  plan: Plan,
+  baseVersion: string | undefined,
+): Promise<IntentHandle | undefined> {
+  const journal = ctx.journal;
+  if (!journal || plan.dispatches.length === 0) return undefined;
+  const intent: Intent = {
+    id: randomUUID(),
+    repo: ctx.store.name,
+    rollout: plan.rollout,
+    path: plan.path,
+    action: plan.action,
+    from: plan.from.percent,
+    to: plan.to.percent,
+    baseVersion,
+    dispatches: plan.dispatches,
+    stage: "committing",
+    at: ctx.clock.now().toISOString(),
+    attempts: 0,
+  };
+  await journal.record(intent);
+  const { repo, rollout, id } = intent;
+  return {
+    intent,
+    async failed(error) {
+      if (isRolloutError(error) && error.code === "CONFLICT") await journal.clear(repo, rollout, id);
+    },
+    async claimDispatch(commit) {
+      intent.commit = commit;
+      return journal.advance(repo, rollout, id, ["committing", "committed"], "dispatching", {
+        ...(commit === undefined ? {} : { commit }),
+        at: ctx.clock.now().toISOString(),
+      });
+    },
+    async settle(allDispatched) {
+      if (allDispatched) await journal.clear(repo, rollout, id);
+      else
+        await journal.advance(repo, rollout, id, ["dispatching"], "committed", {
+          attempts: intent.attempts + 1,
+          at: ctx.clock.now().toISOString(),
+        });
+    },
+  };
+}
