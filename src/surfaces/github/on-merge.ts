@@ -1,8 +1,7 @@
 import type { Octokit } from "@octokit/rest";
-import { evaluateRollout } from "../../commands/evaluate.ts";
 import { findRollout, loadRepo } from "../../commands/load-repo.ts";
 import { parseBody, parseBranch, renderBranch } from "../../core/bump-pr.ts";
-import { buildStatusMessage } from "../../core/status-message.ts";
+import { announceStageStart } from "./announce-stage.ts";
 import { commandContext, type GitHubAppDeps, repoStore } from "./github-deps.ts";
 
 /**
@@ -33,24 +32,11 @@ export async function onBumpMerged(
     });
     dispatched.push(workflow);
   }
-  const { view, health } = await evaluateRollout(ctx, rollout, loaded.settings);
-  const headline = branch.urgent
-    ? `${rollout.id}: urgent rollback PR #${pull.number} merged — Git now records ${marker.to}%`
-    : `${rollout.id}: stage ${view.stage}/${view.stageCount} started at ${marker.to}% (PR #${pull.number} merged by ${pull.mergedBy})`;
-  await ctx.notifier
-    .post(
-      buildStatusMessage({
-        id: rollout.id,
-        repo: store.name,
-        file: rollout.file,
-        view,
-        health,
-        now: ctx.clock.now(),
-        event: "started",
-        headline,
-      }),
-    )
-    .catch((error: unknown) => ctx.logger.warn({ err: String(error) }, "announcement failed"));
+  await announceStageStart(ctx, rollout, loaded.settings, (view) =>
+    branch.urgent
+      ? `${rollout.id}: urgent rollback PR #${pull.number} merged — Git now records ${marker.to}%`
+      : `${rollout.id}: stage ${view.stage}/${view.stageCount} started at ${marker.to}% (PR #${pull.number} merged by ${pull.mergedBy})`,
+  );
   await octokit.rest.git
     .deleteRef({ ...repo, ref: `heads/${renderBranch(rollout.id, branch.urgent)}` })
     .catch(() => undefined);

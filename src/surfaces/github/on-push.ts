@@ -1,10 +1,9 @@
 import type { Octokit } from "@octokit/rest";
 import { statusOf } from "../../adapters/github/github-errors.ts";
-import { evaluateRollout } from "../../commands/evaluate.ts";
 import { loadRepo } from "../../commands/load-repo.ts";
 import { renderBranch } from "../../core/bump-pr.ts";
 import { parseRolloutFile } from "../../core/rollout-file.ts";
-import { buildStatusMessage } from "../../core/status-message.ts";
+import { announceStageStart } from "./announce-stage.ts";
 import { commandContext, type GitHubAppDeps, repoStore } from "./github-deps.ts";
 
 /**
@@ -79,22 +78,13 @@ export async function onPush(
         inputs: { rollout: rollout.id, from: String(change.from), to: String(change.to) },
       });
     }
-    const { view, health } = await evaluateRollout(ctx, rollout, loaded.settings);
-    const headline = `${rollout.id}: ${change.from}% → ${change.to}% pushed to ${push.defaultBranch} by ${push.pusher}`;
-    await ctx.notifier
-      .post(
-        buildStatusMessage({
-          id: rollout.id,
-          repo: store.name,
-          file: rollout.file,
-          view,
-          health,
-          now: ctx.clock.now(),
-          event: "started",
-          headline,
-        }),
-      )
-      .catch((error: unknown) => ctx.logger.warn({ err: String(error) }, "announcement failed"));
+    await announceStageStart(
+      ctx,
+      rollout,
+      loaded.settings,
+      () =>
+        `${rollout.id}: ${change.from}% → ${change.to}% pushed to ${push.defaultBranch} by ${push.pusher}`,
+    );
   }
   return changed;
 }
