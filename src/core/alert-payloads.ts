@@ -4,25 +4,23 @@ import { z } from "zod";
 
 const Labels = z.record(z.string(), z.string()).default({});
 
+/** One alert as Alertmanager sends it; Grafana's alerting webhook uses the same shape plus `values`. */
+const LabelledAlert = z.object({
+  status: z.enum(["firing", "resolved"]),
+  labels: Labels,
+  annotations: Labels,
+  startsAt: z.string().max(64),
+  endsAt: z.string().max(64).optional(),
+  fingerprint: z.string().max(256).optional(),
+});
+
 /** Alertmanager webhook, version 4 (https://prometheus.io/docs/alerting/latest/configuration/#webhook_config). */
 export const AlertmanagerPayload = z.object({
   version: z.literal("4"),
   groupKey: z.string().max(4096).optional(),
   status: z.enum(["firing", "resolved"]),
   receiver: z.string().max(1024).optional(),
-  alerts: z
-    .array(
-      z.object({
-        status: z.enum(["firing", "resolved"]),
-        labels: Labels,
-        annotations: Labels,
-        startsAt: z.string().max(64),
-        endsAt: z.string().max(64).optional(),
-        fingerprint: z.string().max(256).optional(),
-        generatorURL: z.string().max(4096).optional(),
-      }),
-    )
-    .max(1000),
+  alerts: z.array(LabelledAlert.extend({ generatorURL: z.string().max(4096).optional() })).max(1000),
 });
 
 /** Grafana unified alerting webhook: Alertmanager-like alerts plus Grafana's own fields. */
@@ -32,15 +30,7 @@ export const GrafanaPayload = z.object({
   title: z.string().max(4096).optional(),
   alerts: z
     .array(
-      z.object({
-        status: z.enum(["firing", "resolved"]),
-        labels: Labels,
-        annotations: Labels,
-        startsAt: z.string().max(64),
-        endsAt: z.string().max(64).optional(),
-        fingerprint: z.string().max(256).optional(),
-        values: z.record(z.string(), z.number().nullable()).nullable().optional(),
-      }),
+      LabelledAlert.extend({ values: z.record(z.string(), z.number().nullable()).nullable().optional() }),
     )
     .max(1000),
 });
