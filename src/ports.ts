@@ -83,7 +83,7 @@ export interface RepoStore {
    * When the rollout's current percentage reached the default branch (the merge of its bump PR, or the
    * last commit to the file): the stage start when the merged change carried no time.
    */
-  stageStartedAt?(path: string, percent: number): Promise<Date | undefined>;
+  stageStartedAt?(path: string, percent: number, version?: string): Promise<Date | undefined>;
   /**
    * Runs of a workflow started by `workflow_dispatch` on a commit (the transition's own commit, the
    * branch head when it dispatched): how a half-done transition tells whether its dispatch reached

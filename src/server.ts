@@ -52,6 +52,7 @@ const { lock, dedupe } = coordination;
 const registries: RepoRegistry[] = [];
 const extraRoutes = new Map<string, RouteHandler>();
 let afterEvaluation: (() => Promise<void>) | undefined;
+const GATE_REFRESH_MS = 5 * 60_000;
 
 if (env.ROLLOUT_REPO_DIR) {
   const name = env.ROLLOUT_REPO_NAME ?? basename(resolve(env.ROLLOUT_REPO_DIR));
@@ -72,7 +73,15 @@ if (githubEnabled(env)) {
   });
   registries.push(github.registry);
   extraRoutes.set(GITHUB_WEBHOOKS_PATH, github.route);
-  afterEvaluation = github.refreshAllGates;
+  // Reviews and pushes re-check a bump PR's gate at once (webhooks); the schedule only catches what
+  // time changes (bake, health), so every 5 minutes is enough and keeps reads off the rate limit.
+  let lastGateRefresh = Number.NEGATIVE_INFINITY;
+  afterEvaluation = async () => {
+    const now = clock.now().getTime();
+    if (now - lastGateRefresh < GATE_REFRESH_MS) return;
+    lastGateRefresh = now;
+    await github.refreshAllGates();
+  };
   github.registry.refresh().then(
     (count) => logger.info({ repos: count }, "GitHub repositories with rollouts found"),
     (error: unknown) =>

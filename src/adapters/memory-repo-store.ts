@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { RolloutError } from "../core/errors.ts";
+import { isRolloutPath } from "../core/rollout-file.ts";
 import type {
   AppliedChange,
   Change,
@@ -44,7 +45,7 @@ export class MemoryRepoStore implements RepoStore {
 
   async listRolloutFiles(): Promise<RepoFile[]> {
     return [...this.files.keys()]
-      .filter((p) => /^\.github\/rollouts\/[^/]+\.ya?ml$/.test(p))
+      .filter(isRolloutPath)
       .sort()
       .map((path) => ({
         path,

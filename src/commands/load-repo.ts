@@ -48,7 +48,7 @@ async function withStageStart(store: RepoStore, rollout: LoadedRollout): Promise
   const state = rollout.file.state;
   if (!state || state.percent === 0 || state.started_at !== undefined || !store.stageStartedAt)
     return rollout;
-  const at = await store.stageStartedAt(rollout.path, state.percent);
+  const at = await store.stageStartedAt(rollout.path, state.percent, rollout.version);
   if (!at) return rollout;
   const started_at = at.toISOString().replace(/\.\d{3}Z$/, "Z");
   return { ...rollout, file: { ...rollout.file, state: { ...state, started_at } } };

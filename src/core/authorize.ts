@@ -18,6 +18,11 @@ export type Authorization = { ok: true } | { ok: false; reason: string };
 
 const WRITE_OR_ABOVE: ReadonlySet<RepoPermission> = new Set(["admin", "maintain", "write"]);
 
+/** Write access or above: what changing a rollout, or approving its bump PR, takes on GitHub. */
+export function canWrite(permission: RepoPermission): boolean {
+  return WRITE_OR_ABOVE.has(permission);
+}
+
 function listed(principals: Principals, identity: Identity): boolean {
   if (identity.kind === "slack") {
     return (
@@ -61,7 +66,7 @@ export function authorize(settings: Settings, permission: Permission, identity: 
       reason: `rollback all is disabled until permissions.rollback_all lists who may use it in .github/rollout-bot.yml`,
     };
   }
-  if (identity.kind === "github" && !WRITE_OR_ABOVE.has(identity.permission)) {
+  if (identity.kind === "github" && !canWrite(identity.permission)) {
     return {
       ok: false,
       reason: `${who} may not ${verb}: it needs write access to the repository (has ${identity.permission})`,

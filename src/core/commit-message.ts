@@ -19,6 +19,11 @@ function oneLine(text: string): string {
   return text.replace(/[\r\n]+/g, " ").trim();
 }
 
+/** Whether a commit is one the bot wrote (single or bulk): every one carries `Rollout-Action`. */
+export function isBotCommit(message: string): boolean {
+  return /^Rollout-Action: /m.test(message);
+}
+
 export function renderCommitMessage(record: AuditRecord): string {
   const move = record.from === record.to ? `at ${record.to}%` : `${record.from}% → ${record.to}%`;
   const subject = `rollout(${record.rollout}): ${record.action} ${move}`;

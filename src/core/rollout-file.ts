@@ -10,6 +10,11 @@ export interface Rollout {
   file: RolloutFile;
 }
 
+/** Whether a repository path is a rollout file: `.github/rollouts/<name>.yml` (or `.yaml`). */
+export function isRolloutPath(path: string): boolean {
+  return /^\.github\/rollouts\/[^/]+\.ya?ml$/.test(path);
+}
+
 /** The rollout id is the file name without `.yml`/`.yaml`; undefined when it is not a YAML file name. */
 export function rolloutIdFromPath(path: string): string | undefined {
   const name = path.split(/[\\/]/).at(-1) ?? "";

@@ -14,7 +14,8 @@ const available = redisAvailable();
 const ALERTED = ["pay", "cart", "search"];
 const TICKED = ["t1", "t2", "t3"];
 const KILLED = ["killed", "halfdone", "drained"];
-const FAULTED = ["f502", "f403"];
+// Three rollouts per fault kind: enough of a rollback's own requests that 30% of them fail.
+const FAULTED = ["f502a", "f502b", "f502c", "f403a", "f403b", "f403c"];
 
 describe.skipIf(!available)("three replicas on one Redis", () => {
   let cluster: Cluster;
@@ -89,9 +90,10 @@ describe.skipIf(!available)("three replicas on one Redis", () => {
       "repos/list-commits",
     ];
     for (const [fault, ids] of [
-      [{ rate: 0.3, status: 502 as const, only }, ["f502"]],
-      [{ rate: 0.3, status: 403 as const, retryAfter: 1, only }, ["f403"]],
+      [{ rate: 0.3, status: 502 as const, only }, FAULTED.slice(0, 3)],
+      [{ rate: 0.3, status: 403 as const, retryAfter: 1, only }, FAULTED.slice(3)],
     ] as const) {
+      const faultedBefore = cluster.github.requests.filter((r) => r.faulted).length;
       cluster.github.setFaults({ ...fault, only: [...fault.only] });
       try {
         // Alertmanager re-sends a firing alert until it is handled (every 3 s here, to each replica in turn).
@@ -112,8 +114,12 @@ describe.skipIf(!available)("three replicas on one Redis", () => {
       } finally {
         cluster.github.setFaults(undefined);
       }
+      // The phase really met its faults, on the rollbacks' own requests.
+      expect(
+        cluster.github.requests.filter((r) => r.faulted).length - faultedBefore,
+        ids.join(", "),
+      ).toBeGreaterThan(0);
     }
-    expect(cluster.github.requests.filter((r) => r.faulted).length).toBeGreaterThan(1);
     await sleep(1_500);
     for (const id of FAULTED) expect(cluster.rollbacks(id), id).toEqual({ commits: 1, dispatches: 1 });
   }, 150_000);

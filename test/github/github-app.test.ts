@@ -194,6 +194,13 @@ describe("GitHub App", () => {
     expect(announced?.headline).toMatch(/^checkout: stage 2\/3 started at 50% \(PR #\d+ merged by carol\)$/);
     // The stage started when the change reached main: the merge commit's time.
     expect(announced?.timeInStage).toMatch(/^\d{1,2}s$/); // seconds since the merge at 11:00, not since the PR opened at 10:00
+    // Every evaluation loads every rollout: the merge time is looked up once per version of the file.
+    const lookups = () =>
+      harness!.fake.requestsTo("GET", "pulls/list").filter((r) => r.query.state === "closed").length;
+    const before = lookups();
+    await harness.app.scheduler.runOnce();
+    await harness.app.scheduler.runOnce();
+    expect(lookups()).toBe(before);
   });
 
   it("a PR touching a rollout file gets a config check with annotations on the offending lines", async () => {

@@ -21,6 +21,19 @@ export class EtagCache {
     return entry;
   }
 
+  /**
+   * Derived values that hold as long as a file's blob is unchanged (e.g. when its stage started): kept
+   * per path with the blob sha they were derived from, so a changed file is derived anew.
+   */
+  recall<T>(key: string, version: string): T | undefined {
+    const entry = this.get(`derived:${key}`);
+    return entry?.etag === version ? (entry.data as T) : undefined;
+  }
+
+  remember(key: string, version: string, value: unknown): void {
+    this.set(`derived:${key}`, version, value);
+  }
+
   set(key: string, etag: string, data: unknown): void {
     this.#entries.delete(key);
     this.#entries.set(key, { etag, data });

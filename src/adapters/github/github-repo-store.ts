@@ -1,5 +1,6 @@
 import type { Octokit } from "@octokit/rest";
-import { parseBody, renderBranch } from "../../core/bump-pr.ts";
+import { parseBody, parseBranch, renderBranch } from "../../core/bump-pr.ts";
+import { isBotCommit } from "../../core/commit-message.ts";
 import { RolloutError } from "../../core/errors.ts";
 import { rolloutIdFromPath } from "../../core/rollout-file.ts";
 import type {
@@ -24,7 +25,6 @@ import { messageOf, refUpdateError, statusOf } from "./github-errors.ts";
 
 const ROLLOUTS_DIR = ".github/rollouts";
 const SETTINGS_FILE = ".github/rollout-bot.yml";
-const BOT_TRAILER = /^Rollout-Action: /m;
 
 interface ContentFile {
   type: "file";
@@ -72,33 +72,76 @@ export class GitHubRepoStore implements RepoStore {
     return this.#defaultBranch;
   }
 
-  /** GET contents with If-None-Match; undefined on 404. */
-  async #content(path: string, ref?: string): Promise<ContentFile | ContentEntry[] | undefined> {
-    const key = `${this.name}:${ref ?? ""}:${path}`;
+  /**
+   * A GET with If-None-Match: GitHub answers 304 (free of rate limit) while nothing changed, and the
+   * cached body is used. Undefined on 404.
+   */
+  async #conditional<T>(
+    key: string,
+    what: string,
+    get: (headers: Record<string, string>) => Promise<{ data: unknown; headers: { etag?: string } }>,
+  ): Promise<T | undefined> {
     const cached = this.#etags.get(key);
     try {
-      const response = await this.#octokit.rest.repos.getContent({
-        owner: this.owner,
-        repo: this.repo,
-        path,
-        ...(ref ? { ref } : {}),
-        ...(cached ? { headers: { "if-none-match": cached.etag } } : {}),
-      });
-      const etag = response.headers.etag;
-      if (etag) this.#etags.set(key, etag, response.data);
+      const response = await get(cached ? { "if-none-match": cached.etag } : {});
+      if (response.headers.etag) this.#etags.set(key, response.headers.etag, response.data);
       this.#etags.misses++;
-      return response.data as ContentFile | ContentEntry[];
+      return response.data as T;
     } catch (error) {
       const status = statusOf(error);
       if (status === 304 && cached) {
         this.#etags.hits++;
-        return cached.data as ContentFile | ContentEntry[];
+        return cached.data as T;
       }
       if (status === 404) return undefined;
-      throw new RolloutError("UPSTREAM", `cannot read ${path} from ${this.name}: ${messageOf(error)}`, {
+      throw new RolloutError("UPSTREAM", `cannot read ${what} from ${this.name}: ${messageOf(error)}`, {
         cause: error,
       });
     }
+  }
+
+  /** GET contents, conditionally; undefined on 404. */
+  #content(path: string, ref?: string): Promise<ContentFile | ContentEntry[] | undefined> {
+    return this.#conditional(`${this.name}:${ref ?? ""}:${path}`, path, (headers) =>
+      this.#octokit.rest.repos.getContent({
+        owner: this.owner,
+        repo: this.repo,
+        path,
+        ...(ref ? { ref } : {}),
+        headers,
+      }),
+    );
+  }
+
+  /** Open pull requests from the bot's `rollout/…` branches, read conditionally (the schedule polls it). */
+  async openBumpPulls(): Promise<
+    { number: number; headSha: string; headRef: string; author: string; body: string | null }[]
+  > {
+    const pulls = await this.#conditional<
+      {
+        number: number;
+        head: { sha: string; ref: string };
+        user: { login: string } | null;
+        body: string | null;
+      }[]
+    >(`${this.name}:open-pulls`, "open pull requests", (headers) =>
+      this.#octokit.rest.pulls.list({
+        owner: this.owner,
+        repo: this.repo,
+        state: "open",
+        per_page: 100,
+        headers,
+      }),
+    );
+    return (pulls ?? [])
+      .filter((p) => parseBranch(p.head.ref) !== undefined)
+      .map((p) => ({
+        number: p.number,
+        headSha: p.head.sha,
+        headRef: p.head.ref,
+        author: p.user?.login ?? "",
+        body: p.body,
+      }));
   }
 
   async listRolloutFiles(): Promise<RepoFile[]> {
@@ -263,7 +306,17 @@ export class GitHubRepoStore implements RepoStore {
     }));
   }
 
-  async stageStartedAt(path: string, percent: number): Promise<Date | undefined> {
+  async stageStartedAt(path: string, percent: number, version?: string): Promise<Date | undefined> {
+    // Every evaluation loads every rollout: ask GitHub once per version of the file, not every tick.
+    const key = `${this.name}:stage-start:${path}`;
+    const known = version === undefined ? undefined : this.#etags.recall<Date | null>(key, version);
+    if (known !== undefined) return known ?? undefined;
+    const at = await this.#findStageStart(path, percent);
+    if (version !== undefined) this.#etags.remember(key, version, at ?? null);
+    return at;
+  }
+
+  async #findStageStart(path: string, percent: number): Promise<Date | undefined> {
     // The merge time of the bump PR that set this percentage: a file's commit history would give the
     // branch commit's time instead when the PR was merged with a merge commit.
     const id = rolloutIdFromPath(path);
@@ -308,7 +361,7 @@ export class GitHubRepoStore implements RepoStore {
       basehead: `${baseSha}...${branchSha}`,
     });
     return {
-      ours: data.commits.every((c) => BOT_TRAILER.test(c.commit.message)),
+      ours: data.commits.every((c) => isBotCommit(c.commit.message)),
       behind: data.behind_by > 0,
     };
   }

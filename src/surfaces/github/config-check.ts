@@ -1,15 +1,14 @@
 import type { Octokit } from "@octokit/rest";
 import { SETTINGS_PATH } from "../../commands/load-repo.ts";
-import { parseRolloutFile, parseSettingsFile } from "../../core/rollout-file.ts";
+import { isRolloutPath, parseRolloutFile, parseSettingsFile } from "../../core/rollout-file.ts";
 import type { Diagnostic } from "../../core/yaml-diagnostics.ts";
 
 /** The "rollout config" check run: every rollout file or settings file a PR touches, validated at its head. */
 
 export const CONFIG_CHECK = "rollout config";
-const ROLLOUT_FILE = /^\.github\/rollouts\/[^/]+\.ya?ml$/;
 
 export function isConfigPath(path: string): boolean {
-  return ROLLOUT_FILE.test(path) || path === SETTINGS_PATH;
+  return isRolloutPath(path) || path === SETTINGS_PATH;
 }
 
 export async function runConfigCheck(

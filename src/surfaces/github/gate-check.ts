@@ -1,10 +1,11 @@
 import type { Octokit } from "@octokit/rest";
-import { statusOf } from "../../adapters/github/github-errors.ts";
 import { evaluateRollout } from "../../commands/evaluate.ts";
 import { findRollout, loadRepo } from "../../commands/load-repo.ts";
+import { canWrite } from "../../core/authorize.ts";
 import { parseBody, parseBranch } from "../../core/bump-pr.ts";
 import type { Gate } from "../../core/gate.ts";
 import { commandContext, type GitHubAppDeps, repoStore } from "./github-deps.ts";
+import { repoPermission } from "./github-identity.ts";
 
 /**
  * The "rollout gate" check run on a bump PR: bake, health, approvals, cooldown, freeze — re-evaluated on
@@ -12,7 +13,6 @@ import { commandContext, type GitHubAppDeps, repoStore } from "./github-deps.ts"
  */
 
 export const GATE_CHECK = "rollout gate";
-const WRITE_OR_ABOVE = new Set(["admin", "maintain", "write"]);
 
 export interface PullInfo {
   number: number;
@@ -43,12 +43,7 @@ export async function countApprovals(
   let count = 0;
   for (const [login, state] of latest) {
     if (state !== "APPROVED") continue;
-    try {
-      const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username: login });
-      if (WRITE_OR_ABOVE.has(data.permission) || WRITE_OR_ABOVE.has(data.role_name)) count++;
-    } catch (error) {
-      if (statusOf(error) !== 404) throw error;
-    }
+    if (canWrite(await repoPermission(octokit, repo, login))) count++;
   }
   return count;
 }
@@ -124,17 +119,8 @@ export async function refreshGates(
   octokit: Octokit,
   repo: { owner: string; repo: string },
 ): Promise<number> {
-  const open = await octokit.paginate(octokit.rest.pulls.list, { ...repo, state: "open", per_page: 100 });
   let checked = 0;
-  for (const pr of open) {
-    if (!parseBranch(pr.head.ref)) continue;
-    const pull = {
-      number: pr.number,
-      headSha: pr.head.sha,
-      headRef: pr.head.ref,
-      author: pr.user?.login ?? "",
-      body: pr.body,
-    };
+  for (const pull of await repoStore(deps, octokit, repo.owner, repo.repo).openBumpPulls()) {
     if (await runGateCheck(deps, octokit, repo, pull, { refreshOnly: true })) checked++;
   }
   return checked;

@@ -2,7 +2,8 @@ import type { Octokit } from "@octokit/rest";
 import { statusOf } from "../../adapters/github/github-errors.ts";
 import { loadRepo } from "../../commands/load-repo.ts";
 import { renderBranch } from "../../core/bump-pr.ts";
-import { parseRolloutFile } from "../../core/rollout-file.ts";
+import { isBotCommit } from "../../core/commit-message.ts";
+import { isRolloutPath, parseRolloutFile, rolloutIdFromPath } from "../../core/rollout-file.ts";
 import { announceStageStart } from "./announce-stage.ts";
 import { commandContext, type GitHubAppDeps, repoStore } from "./github-deps.ts";
 
@@ -11,9 +12,6 @@ import { commandContext, type GitHubAppDeps, repoStore } from "./github-deps.ts"
  * the file, or merged a PR of their own): the stage starts now, so dispatch the on-change workflow and
  * announce it. The bot's own commits and merged bump PRs are handled where they happen.
  */
-
-const BOT_TRAILER = /^Rollout-Action: /m;
-const ROLLOUT_FILE = /^\.github\/rollouts\/([a-z0-9][a-z0-9-]{0,62})\.ya?ml$/;
 
 export interface PushInfo {
   ref: string;
@@ -43,10 +41,10 @@ export async function onPush(
   repo: { owner: string; repo: string },
   push: PushInfo,
 ): Promise<{ rollout: string; from: number; to: number }[]> {
-  if (push.ref !== `refs/heads/${push.defaultBranch}` || BOT_TRAILER.test(push.headMessage)) return [];
+  if (push.ref !== `refs/heads/${push.defaultBranch}` || isBotCommit(push.headMessage)) return [];
   const changed: { rollout: string; from: number; to: number }[] = [];
   for (const path of new Set(push.paths)) {
-    const id = ROLLOUT_FILE.exec(path)?.[1];
+    const id = isRolloutPath(path) ? rolloutIdFromPath(path) : undefined;
     if (!id) continue;
     const [from, to] = await Promise.all([
       percentAt(octokit, repo, path, push.before),
