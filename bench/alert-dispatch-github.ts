@@ -6,15 +6,15 @@
 // ref, head commit, tree, commit, ref update, dispatch = 7 — plus, throttled (writes ≥ 1 s apart, as
 // GitHub asks of integrations and as shipped), 1 s between consecutive writes.
 import { setTimeout as sleep } from "node:timers/promises";
-import { RecordingNotifier } from "../src/adapters/console-notifier.ts";
+import { RecordingNotifier } from "../src/adapters/console/console-notifier.ts";
 import { EtagCache } from "../src/adapters/github/etag-cache.ts";
 import { ResilientOctokit } from "../src/adapters/github/github-client.ts";
 import { GitHubRepoStore } from "../src/adapters/github/github-repo-store.ts";
 import { throttleHandlers } from "../src/adapters/github/octokit-policy.ts";
-import { StaticRegistry } from "../src/adapters/local-registry.ts";
-import { silentLogger } from "../src/adapters/logger.ts";
-import { SimulatedMetrics } from "../src/adapters/simulated-metrics.ts";
-import { createApp } from "../src/app.ts";
+import { StaticRegistry } from "../src/adapters/local/static-registry.ts";
+import { silentLogger } from "../src/adapters/log/logger.ts";
+import { SimulatedMetrics } from "../src/adapters/prometheus/simulated-metrics.ts";
+import { createApp } from "../src/main/app.ts";
 import { startFakeGitHub } from "../test/fakes/github/fake-github.ts";
 import { alertmanagerBody } from "../test/helpers/app-harness.ts";
 import { CHECKOUT_PLAN, CONFIG_PY, ROLLOUT_PATH } from "../test/helpers/command-context.ts";

@@ -2,12 +2,12 @@
 // dispatch request, median of N, against the round trip of an alert the server ignores (same run).
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import { RecordingNotifier } from "../src/adapters/console-notifier.ts";
-import { StaticRegistry } from "../src/adapters/local-registry.ts";
-import { silentLogger } from "../src/adapters/logger.ts";
-import { MemoryRepoStore } from "../src/adapters/memory-repo-store.ts";
-import { SimulatedMetrics } from "../src/adapters/simulated-metrics.ts";
-import { createApp } from "../src/app.ts";
+import { RecordingNotifier } from "../src/adapters/console/console-notifier.ts";
+import { StaticRegistry } from "../src/adapters/local/static-registry.ts";
+import { silentLogger } from "../src/adapters/log/logger.ts";
+import { SimulatedMetrics } from "../src/adapters/prometheus/simulated-metrics.ts";
+import { createApp } from "../src/main/app.ts";
+import { MemoryRepoStore } from "../test/doubles/memory-repo-store.ts";
 import { alertmanagerBody } from "../test/helpers/app-harness.ts";
 import { CHECKOUT_PLAN, CONFIG_PY, ROLLOUT_PATH } from "../test/helpers/command-context.ts";
 

@@ -4,11 +4,11 @@
 // a rollback cannot avoid (measured in the same run).
 import { performance } from "node:perf_hooks";
 import { Octokit } from "@octokit/rest";
-import { RecordingNotifier } from "../src/adapters/console-notifier.ts";
+import { RecordingNotifier } from "../src/adapters/console/console-notifier.ts";
 import { EtagCache } from "../src/adapters/github/etag-cache.ts";
 import { GitHubRepoStore } from "../src/adapters/github/github-repo-store.ts";
-import { silentLogger } from "../src/adapters/logger.ts";
-import { SimulatedMetrics } from "../src/adapters/simulated-metrics.ts";
+import { silentLogger } from "../src/adapters/log/logger.ts";
+import { SimulatedMetrics } from "../src/adapters/prometheus/simulated-metrics.ts";
 import type { CommandContext } from "../src/commands/context.ts";
 import { runCommand } from "../src/commands/run-command.ts";
 import { startFakeGitHub } from "../test/fakes/github/fake-github.ts";

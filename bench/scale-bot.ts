@@ -1,13 +1,13 @@
 // The bot's side of bench/scale.ts, in its own process (so the fake GitHub's memory is not counted):
 // the server's scheduler over 200 GitHub repositories, one cold and one warm tick; prints JSON.
-import { RecordingNotifier } from "../src/adapters/console-notifier.ts";
+import { RecordingNotifier } from "../src/adapters/console/console-notifier.ts";
 import { EtagCache } from "../src/adapters/github/etag-cache.ts";
 import { ResilientOctokit } from "../src/adapters/github/github-client.ts";
 import { GitHubRepoStore } from "../src/adapters/github/github-repo-store.ts";
 import { throttleHandlers } from "../src/adapters/github/octokit-policy.ts";
-import { StaticRegistry } from "../src/adapters/local-registry.ts";
-import { silentLogger } from "../src/adapters/logger.ts";
-import { createApp } from "../src/app.ts";
+import { StaticRegistry } from "../src/adapters/local/static-registry.ts";
+import { silentLogger } from "../src/adapters/log/logger.ts";
+import { createApp } from "../src/main/app.ts";
 import type { RepoStore } from "../src/ports.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc;

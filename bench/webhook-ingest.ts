@@ -7,12 +7,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { createNodeMiddleware, createProbot } from "probot";
-import { RecordingNotifier } from "../src/adapters/console-notifier.ts";
+import { RecordingNotifier } from "../src/adapters/console/console-notifier.ts";
 import { EtagCache } from "../src/adapters/github/etag-cache.ts";
-import { silentLogger } from "../src/adapters/logger.ts";
-import { MemoryDedupe, MemoryLock } from "../src/adapters/memory-coordination.ts";
-import { createApp } from "../src/app.ts";
-import { createGitHubSurface, GITHUB_WEBHOOKS_PATH } from "../src/surfaces/github/github-surface.ts";
+import { silentLogger } from "../src/adapters/log/logger.ts";
+import { MemoryDedupe, MemoryLock } from "../src/adapters/memory/memory-coordination.ts";
+import { createApp } from "../src/main/app.ts";
+import { createGitHubSurface, GITHUB_WEBHOOKS_PATH } from "../src/main/github.ts";
 import type { RouteHandler } from "../src/surfaces/http/app-server.ts";
 import { examplePayload, sign } from "../test/helpers/webhooks.ts";
 

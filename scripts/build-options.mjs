@@ -5,10 +5,10 @@ import { fileURLToPath } from "node:url";
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export const ENTRY_POINTS = {
-  cli: "src/cli.ts",
-  demo: "src/surfaces/demo.ts",
-  server: "src/server.ts",
-  action: "src/surfaces/action/action-main.ts",
+  cli: "src/main/cli.ts",
+  demo: "src/main/demo.ts",
+  server: "src/main/server.ts",
+  action: "src/main/action.ts",
 };
 
 /**

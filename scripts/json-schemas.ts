@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { Criterion, RolloutFile, Trigger } from "../src/core/schema.ts";
-import { Duration } from "../src/core/schema-parts.ts";
-import { Settings } from "../src/core/settings-schema.ts";
+import { Criterion, RolloutFile, Trigger } from "../src/core/config/schema.ts";
+import { Duration } from "../src/core/config/schema-parts.ts";
+import { Settings } from "../src/core/config/settings-schema.ts";
 
 /**
  * The JSON Schemas editors use to check rollout files, rendered from the zod schemas (the input side:

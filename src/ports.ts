@@ -2,9 +2,10 @@
  * The small interfaces the commands need from the outside world. The core never imports an adapter;
  * commands receive these, and surfaces wire real (GitHub, Slack, Prometheus, filesystem) or in-memory ones.
  */
-import type { MetricRequest, MetricResult } from "./core/metric-request.ts";
-import type { WorkflowDispatch } from "./core/plan.ts";
-import type { StatusMessage } from "./core/status-message.ts";
+
+import type { StatusMessage } from "./core/messages/status-message.ts";
+import type { MetricRequest, MetricResult } from "./core/rollout/metric-request.ts";
+import type { WorkflowDispatch } from "./core/rollout/plan.ts";
 
 export interface Clock {
   now(): Date;

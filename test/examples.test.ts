@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { buildPlan } from "../src/core/plan.ts";
-import { parseRolloutFile, parseSettingsFile } from "../src/core/rollout-file.ts";
-import type { Settings } from "../src/core/settings-schema.ts";
-import { applySyncTarget } from "../src/core/sync-target.ts";
+import { parseRolloutFile, parseSettingsFile } from "../src/core/config/rollout-file.ts";
+import type { Settings } from "../src/core/config/settings-schema.ts";
+import { applySyncTarget } from "../src/core/config/sync-target.ts";
+import { buildPlan } from "../src/core/rollout/plan.ts";
 import {
   EXAMPLES_DIR,
   exampleFiles,

@@ -6,9 +6,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { JSON_SCHEMAS, renderJsonSchemas } from "../scripts/json-schemas.ts";
-import { parseRolloutFile, parseSettingsFile } from "../src/core/rollout-file.ts";
-import { RolloutFile } from "../src/core/schema.ts";
-import { Settings } from "../src/core/settings-schema.ts";
+import { parseRolloutFile, parseSettingsFile } from "../src/core/config/rollout-file.ts";
+import { RolloutFile } from "../src/core/config/schema.ts";
+import { Settings } from "../src/core/config/settings-schema.ts";
 import { exampleFiles, ROOT } from "./helpers/examples.ts";
 
 /** The published JSON Schemas: fresh, valid for Ajv, and in agreement with zod. */

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseRolloutFile } from "../src/core/rollout-file.ts";
+import { parseRolloutFile } from "../src/core/config/rollout-file.ts";
 
 /** Docs that match the code: the README's examples must be valid for the code they describe. */
 const readme = readFileSync(join(import.meta.dirname, "../README.md"), "utf8");

@@ -1,5 +1,5 @@
-import type { InboxAlert } from "../core/alert.ts";
-import type { Alert } from "../core/health.ts";
+import type { InboxAlert } from "../core/alerts/alert.ts";
+import type { Alert } from "../core/rollout/health.ts";
 
 /**
  * Alerts currently firing, per `repo:rollout`, so every evaluation (status, tick, gate) sees them.

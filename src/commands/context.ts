@@ -1,5 +1,5 @@
-import type { Alert } from "../core/health.ts";
-import type { MetricsSourceConfig } from "../core/schema-parts.ts";
+import type { MetricsSourceConfig } from "../core/config/schema-parts.ts";
+import type { Alert } from "../core/rollout/health.ts";
 import type { Clock, IntentJournal, Logger, MetricsSource, Notifier, RepoStore } from "../ports.ts";
 
 /** Everything a command needs from the shell, injected so commands run the same on every surface. */

@@ -1,8 +1,8 @@
-import { evaluateGate, type Gate } from "../core/gate.ts";
-import { type HealthReport, judgeHealth, metricRequests } from "../core/health.ts";
-import type { MetricResult } from "../core/metric-request.ts";
-import type { Settings } from "../core/settings-schema.ts";
-import { type StageView, viewState } from "../core/stage-view.ts";
+import type { Settings } from "../core/config/settings-schema.ts";
+import { evaluateGate, type Gate } from "../core/rollout/gate.ts";
+import { type HealthReport, judgeHealth, metricRequests } from "../core/rollout/health.ts";
+import type { MetricResult } from "../core/rollout/metric-request.ts";
+import { type StageView, viewState } from "../core/rollout/stage-view.ts";
 import type { CommandContext } from "./context.ts";
 import type { LoadedRollout } from "./load-repo.ts";
 

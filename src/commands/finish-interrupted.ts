@@ -1,5 +1,5 @@
-import { parseCommitMessage } from "../core/commit-message.ts";
-import { buildStatusMessage } from "../core/status-message.ts";
+import { parseCommitMessage } from "../core/messages/commit-message.ts";
+import { buildStatusMessage } from "../core/messages/status-message.ts";
 import type { HistoryEntry, Intent, IntentJournal, Lock } from "../ports.ts";
 import { AlertBook } from "./alert-book.ts";
 import type { CommandContext } from "./context.ts";

@@ -1,6 +1,6 @@
-import type { InboxAlert } from "../core/alert.ts";
+import type { InboxAlert } from "../core/alerts/alert.ts";
 import { isRolloutError } from "../core/errors.ts";
-import { buildStatusMessage } from "../core/status-message.ts";
+import { buildStatusMessage } from "../core/messages/status-message.ts";
 import type { Dedupe, IntentJournal, Lock, Logger, RepoRegistry, RepoStore } from "../ports.ts";
 import type { AlertBook } from "./alert-book.ts";
 import type { CommandContext } from "./context.ts";

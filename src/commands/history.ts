@@ -1,4 +1,4 @@
-import { type AuditRecord, parseCommitMessage } from "../core/commit-message.ts";
+import { type AuditRecord, parseCommitMessage } from "../core/messages/commit-message.ts";
 import type { CommandContext } from "./context.ts";
 import { findRollout, loadRepo } from "./load-repo.ts";
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { isRolloutError } from "../core/errors.ts";
-import type { Plan } from "../core/plan.ts";
+import type { Plan } from "../core/rollout/plan.ts";
 import type { Intent } from "../ports.ts";
 import type { CommandContext } from "./context.ts";
 

@@ -1,8 +1,8 @@
 import { distance } from "fastest-levenshtein";
+import { parseRolloutFile, parseSettingsFile, type Rollout } from "../core/config/rollout-file.ts";
+import { Settings } from "../core/config/settings-schema.ts";
+import type { Diagnostic } from "../core/config/yaml-diagnostics.ts";
 import { RolloutError } from "../core/errors.ts";
-import { parseRolloutFile, parseSettingsFile, type Rollout } from "../core/rollout-file.ts";
-import { Settings } from "../core/settings-schema.ts";
-import type { Diagnostic } from "../core/yaml-diagnostics.ts";
 import type { RepoStore } from "../ports.ts";
 
 /** Reads every rollout file and the settings of one repository; invalid files are reported, never fatal. */

@@ -1,9 +1,9 @@
-import { renderBody, renderBranch, renderTitle } from "../core/bump-pr.ts";
 import { isRolloutError, RolloutError } from "../core/errors.ts";
-import { type Action, buildPlan, type Plan } from "../core/plan.ts";
-import { viewState } from "../core/stage-view.ts";
-import { buildStatusMessage, type StatusEvent, type StatusMessage } from "../core/status-message.ts";
-import { applyTransition, type Transition } from "../core/transition.ts";
+import { renderBody, renderBranch, renderTitle } from "../core/messages/bump-pr.ts";
+import { buildStatusMessage, type StatusEvent, type StatusMessage } from "../core/messages/status-message.ts";
+import { type Action, buildPlan, type Plan } from "../core/rollout/plan.ts";
+import { viewState } from "../core/rollout/stage-view.ts";
+import { applyTransition, type Transition } from "../core/rollout/transition.ts";
 import type { DispatchOutcome, ProposalResult } from "../ports.ts";
 import type { CommandContext } from "./context.ts";
 import { type Evaluation, evaluateRollout } from "./evaluate.ts";

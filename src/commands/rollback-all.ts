@@ -1,8 +1,8 @@
-import { renderBulkCommitMessage } from "../core/commit-message.ts";
-import { buildPlan, type FileEdit, type Plan } from "../core/plan.ts";
-import { viewState } from "../core/stage-view.ts";
-import { buildStatusMessage, type StatusMessage } from "../core/status-message.ts";
-import { applyTransition } from "../core/transition.ts";
+import { renderBulkCommitMessage } from "../core/messages/commit-message.ts";
+import { buildStatusMessage, type StatusMessage } from "../core/messages/status-message.ts";
+import { buildPlan, type FileEdit, type Plan } from "../core/rollout/plan.ts";
+import { viewState } from "../core/rollout/stage-view.ts";
+import { applyTransition } from "../core/rollout/transition.ts";
 import type { DispatchOutcome } from "../ports.ts";
 import type { CommandContext } from "./context.ts";
 import { evaluateRollout } from "./evaluate.ts";

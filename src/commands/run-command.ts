@@ -1,8 +1,8 @@
-import type { Command, RolloutRef } from "../core/command.ts";
-import { helpText } from "../core/command-help.ts";
+import type { Command, RolloutRef } from "../core/commands/command.ts";
+import { helpText } from "../core/commands/command-help.ts";
+import type { Diagnostic } from "../core/config/yaml-diagnostics.ts";
 import { RolloutError } from "../core/errors.ts";
-import { buildStatusMessage, type StatusMessage } from "../core/status-message.ts";
-import type { Diagnostic } from "../core/yaml-diagnostics.ts";
+import { buildStatusMessage, type StatusMessage } from "../core/messages/status-message.ts";
 import type { CommandContext } from "./context.ts";
 import { evaluateRollout } from "./evaluate.ts";
 import { type HistoryRow, history } from "./history.ts";

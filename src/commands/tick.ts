@@ -1,6 +1,6 @@
-import type { HealthStatus } from "../core/health.ts";
-import type { Settings } from "../core/settings-schema.ts";
-import { buildStatusMessage, type StatusMessage } from "../core/status-message.ts";
+import type { Settings } from "../core/config/settings-schema.ts";
+import { buildStatusMessage, type StatusMessage } from "../core/messages/status-message.ts";
+import type { HealthStatus } from "../core/rollout/health.ts";
 import type { CommandContext } from "./context.ts";
 import { evaluateRollout } from "./evaluate.ts";
 import { type LoadedRollout, loadRepo } from "./load-repo.ts";

@@ -3,9 +3,9 @@ import {
   MemorySlackMessageStore,
   SlackNotifier,
   type SlackNotifierOptions,
-} from "../../src/adapters/slack-notifier.ts";
+} from "../../src/adapters/slack/slack-notifier.ts";
 import { isRolloutError } from "../../src/core/errors.ts";
-import type { StatusEvent, StatusMessage } from "../../src/core/status-message.ts";
+import type { StatusEvent, StatusMessage } from "../../src/core/messages/status-message.ts";
 import type { Logger } from "../../src/ports.ts";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.ts";
 

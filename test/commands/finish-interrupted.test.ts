@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MemoryIntentJournal } from "../../src/adapters/memory-journal.ts";
+import { MemoryIntentJournal } from "../../src/adapters/memory/memory-journal.ts";
 import { finishInterrupted } from "../../src/commands/finish-interrupted.ts";
 import { runCommand } from "../../src/commands/run-command.ts";
 import type { Intent } from "../../src/ports.ts";

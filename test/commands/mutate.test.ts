@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { MemoryRepoStore } from "../../src/adapters/memory-repo-store.ts";
 import { runCommand } from "../../src/commands/run-command.ts";
 import { RolloutError } from "../../src/core/errors.ts";
+import { MemoryRepoStore } from "../doubles/memory-repo-store.ts";
 import { CHECKOUT_PLAN, CONFIG_PY, memoryContext, ROLLOUT_PATH } from "../helpers/command-context.ts";
 
 const start = new Date("2026-11-22T10:00:00Z");

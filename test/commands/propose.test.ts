@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { RecordingNotifier } from "../../src/adapters/console-notifier.ts";
-import { silentLogger } from "../../src/adapters/logger.ts";
-import { MemoryPullRequestStore } from "../../src/adapters/memory-repo-store.ts";
-import { SimulatedMetrics } from "../../src/adapters/simulated-metrics.ts";
+import { RecordingNotifier } from "../../src/adapters/console/console-notifier.ts";
+import { silentLogger } from "../../src/adapters/log/logger.ts";
+import { SimulatedMetrics } from "../../src/adapters/prometheus/simulated-metrics.ts";
 import type { CommandContext } from "../../src/commands/context.ts";
 import { runCommand } from "../../src/commands/run-command.ts";
-import { parseBody } from "../../src/core/bump-pr.ts";
+import { parseBody } from "../../src/core/messages/bump-pr.ts";
+import { MemoryPullRequestStore } from "../doubles/memory-repo-store.ts";
 import { CHECKOUT_PLAN, CONFIG_PY, ROLLOUT_PATH } from "../helpers/command-context.ts";
 
 const now = new Date("2026-11-22T10:00:00Z");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { history } from "../../src/commands/history.ts";
 import { runCommand } from "../../src/commands/run-command.ts";
-import { parseCommitMessage } from "../../src/core/commit-message.ts";
+import { parseCommitMessage } from "../../src/core/messages/commit-message.ts";
 import { CHECKOUT_PLAN, memoryContext } from "../helpers/command-context.ts";
 
 const start = new Date("2026-11-22T10:00:00Z");

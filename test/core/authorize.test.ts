@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { authorize } from "../../src/core/authorize.ts";
+import { authorize } from "../../src/core/commands/authorize.ts";
 import { defaultSettings } from "../helpers/plans.ts";
 
 const restricted = defaultSettings({

@@ -7,7 +7,7 @@ import {
   renderBody,
   renderBranch,
   renderTitle,
-} from "../../src/core/bump-pr.ts";
+} from "../../src/core/messages/bump-pr.ts";
 import { plan } from "../helpers/plans.ts";
 
 const marker = { v: 1 as const, rollout: "checkout", from: 10, to: 50 };

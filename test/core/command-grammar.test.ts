@@ -10,9 +10,9 @@ import {
   USAGE,
   VERBS,
   type Verb,
-} from "../../src/core/command.ts";
-import { parseCommand, parseCommandTokens, tokenize } from "../../src/core/command-grammar.ts";
-import { editDistance, helpText, suggestVerb } from "../../src/core/command-help.ts";
+} from "../../src/core/commands/command.ts";
+import { parseCommand, parseCommandTokens, tokenize } from "../../src/core/commands/command-grammar.ts";
+import { editDistance, helpText, suggestVerb } from "../../src/core/commands/command-help.ts";
 
 const ok = (command: Command) => ({ ok: true, command });
 const usageError = (message: string, usage?: string) => ({

@@ -1,6 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type AuditRecord, parseCommitMessage, renderCommitMessage } from "../../src/core/commit-message.ts";
+import {
+  type AuditRecord,
+  parseCommitMessage,
+  renderCommitMessage,
+} from "../../src/core/messages/commit-message.ts";
 
 describe("commit message with audit trailers", () => {
   it("renders subject, reason and trailers", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { formatDuration, parseDuration } from "../../src/core/duration.ts";
-import { formatValue } from "../../src/core/format-value.ts";
-import { isFrozen } from "../../src/core/freeze.ts";
-import { progressBar } from "../../src/core/status-message.ts";
+import { formatValue } from "../../src/core/messages/format-value.ts";
+import { progressBar } from "../../src/core/messages/status-message.ts";
+import { isFrozen } from "../../src/core/rollout/freeze.ts";
 
 describe("durations", () => {
   it.each([

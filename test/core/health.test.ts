@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { judgeHealth, metricRequests } from "../../src/core/health.ts";
-import type { MetricResult } from "../../src/core/metric-request.ts";
-import { viewState } from "../../src/core/stage-view.ts";
+import { judgeHealth, metricRequests } from "../../src/core/rollout/health.ts";
+import type { MetricResult } from "../../src/core/rollout/metric-request.ts";
+import { viewState } from "../../src/core/rollout/stage-view.ts";
 import { plan } from "../helpers/plans.ts";
 
 const now = new Date("2026-11-22T12:00:00Z");

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { parseRolloutFile, parseSettingsFile, rolloutIdFromPath } from "../../src/core/rollout-file.ts";
+import {
+  parseRolloutFile,
+  parseSettingsFile,
+  rolloutIdFromPath,
+} from "../../src/core/config/rollout-file.ts";
 
 const MINIMAL = "stages:\n  - percent: 10\n  - percent: 100\n";
 

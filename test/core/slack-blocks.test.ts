@@ -1,19 +1,16 @@
 import type { KnownBlock } from "@slack/types";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cleanText } from "../../src/core/command.ts";
-import { evaluateGate } from "../../src/core/gate.ts";
-import { judgeHealth, metricRequests, type Reason } from "../../src/core/health.ts";
-import type { MetricResult } from "../../src/core/metric-request.ts";
-import type { RolloutFile, RolloutFileInput } from "../../src/core/schema.ts";
-import { ROLLOUT_ID_PATTERN } from "../../src/core/schema.ts";
+import { cleanText } from "../../src/core/commands/command.ts";
+import type { RolloutFile, RolloutFileInput } from "../../src/core/config/schema.ts";
+import { ROLLOUT_ID_PATTERN } from "../../src/core/config/schema.ts";
 import {
   ACTION_IDS,
   ACTION_VERBS,
   parseActionValue,
   renderActionValue,
   verbOfActionId,
-} from "../../src/core/slack-actions.ts";
+} from "../../src/core/messages/slack-actions.ts";
 import {
   escapeMrkdwn,
   mrkdwnText,
@@ -23,9 +20,16 @@ import {
   renderStatusBlocks,
   SLACK_LIMITS,
   truncate,
-} from "../../src/core/slack-blocks.ts";
-import { viewState } from "../../src/core/stage-view.ts";
-import { buildStatusMessage, type StatusEvent, type StatusMessage } from "../../src/core/status-message.ts";
+} from "../../src/core/messages/slack-blocks.ts";
+import {
+  buildStatusMessage,
+  type StatusEvent,
+  type StatusMessage,
+} from "../../src/core/messages/status-message.ts";
+import { evaluateGate } from "../../src/core/rollout/gate.ts";
+import { judgeHealth, metricRequests, type Reason } from "../../src/core/rollout/health.ts";
+import type { MetricResult } from "../../src/core/rollout/metric-request.ts";
+import { viewState } from "../../src/core/rollout/stage-view.ts";
 import { defaultSettings, plan } from "../helpers/plans.ts";
 
 const now = new Date("2026-11-22T12:00:00Z");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applySyncTarget, formatLike } from "../../src/core/sync-target.ts";
+import { applySyncTarget, formatLike } from "../../src/core/config/sync-target.ts";
 
 const CONFIG_PY = `"""Places service configuration."""
 import os

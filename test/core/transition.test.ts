@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { evaluateGate } from "../../src/core/gate.ts";
-import type { HealthReport } from "../../src/core/health.ts";
-import type { RolloutFile, State } from "../../src/core/schema.ts";
-import { viewState } from "../../src/core/stage-view.ts";
-import { applyTransition, type Transition } from "../../src/core/transition.ts";
+import type { RolloutFile, State } from "../../src/core/config/schema.ts";
+import { evaluateGate } from "../../src/core/rollout/gate.ts";
+import type { HealthReport } from "../../src/core/rollout/health.ts";
+import { viewState } from "../../src/core/rollout/stage-view.ts";
+import { applyTransition, type Transition } from "../../src/core/rollout/transition.ts";
 import { defaultSettings, plan } from "../helpers/plans.ts";
 
 const green: HealthReport = { status: "green", reasons: [] };

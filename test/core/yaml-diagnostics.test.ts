@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { parseRolloutFile } from "../../src/core/rollout-file.ts";
-import { formatDiagnostic, MAX_FILE_BYTES, parseWithSchema } from "../../src/core/yaml-diagnostics.ts";
+import { parseRolloutFile } from "../../src/core/config/rollout-file.ts";
+import { formatDiagnostic, MAX_FILE_BYTES, parseWithSchema } from "../../src/core/config/yaml-diagnostics.ts";
 
 const PATH = ".github/rollouts/places-v1.yml";
 

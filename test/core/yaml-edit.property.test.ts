@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { editYaml } from "../../src/core/yaml-edit.ts";
+import { editYaml } from "../../src/core/config/yaml-edit.ts";
 
 const commentText = fc.string({
   unit: fc.constantFrom(..."ab #:-{}[]'\"é%*&!|>9 ".split("")),

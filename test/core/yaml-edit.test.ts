@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseRolloutFile } from "../../src/core/rollout-file.ts";
-import { editYaml, renderStateEdit } from "../../src/core/yaml-edit.ts";
+import { parseRolloutFile } from "../../src/core/config/rollout-file.ts";
+import { editYaml, renderStateEdit } from "../../src/core/config/yaml-edit.ts";
 
 const ROLLOUT = `# Places API v1 migration: https://wiki.example.com/places-v1
 description: Move traffic from legacy places to v1

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderKey, renderScalar } from "../../src/core/yaml-scalar.ts";
+import { renderKey, renderScalar } from "../../src/core/config/yaml-scalar.ts";
 
 describe("renderScalar", () => {
   it("writes strings plain when yaml reads them back unchanged", () => {

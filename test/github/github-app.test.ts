@@ -2,10 +2,10 @@ import { Octokit } from "@octokit/rest";
 import { diffLines } from "diff";
 import { afterEach, describe, expect, it } from "vitest";
 import { GitHubRepoStore } from "../../src/adapters/github/github-repo-store.ts";
-import { silentLogger } from "../../src/adapters/logger.ts";
-import { SimulatedMetrics } from "../../src/adapters/simulated-metrics.ts";
+import { silentLogger } from "../../src/adapters/log/logger.ts";
+import { SimulatedMetrics } from "../../src/adapters/prometheus/simulated-metrics.ts";
 import { runCommand } from "../../src/commands/run-command.ts";
-import { parseCommitMessage } from "../../src/core/commit-message.ts";
+import { parseCommitMessage } from "../../src/core/messages/commit-message.ts";
 import { CHECKOUT_PLAN, CONFIG_PY, ROLLOUT_PATH } from "../helpers/command-context.ts";
 import { commentPayload, FULL, startGitHubApp } from "../helpers/github-harness.ts";
 

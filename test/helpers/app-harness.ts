@@ -1,11 +1,11 @@
 import type { AddressInfo } from "node:net";
-import { RecordingNotifier } from "../../src/adapters/console-notifier.ts";
-import { StaticRegistry } from "../../src/adapters/local-registry.ts";
-import { silentLogger } from "../../src/adapters/logger.ts";
-import { MemoryRepoStore } from "../../src/adapters/memory-repo-store.ts";
-import { type Series, SimulatedMetrics } from "../../src/adapters/simulated-metrics.ts";
-import { type App, createApp } from "../../src/app.ts";
+import { RecordingNotifier } from "../../src/adapters/console/console-notifier.ts";
+import { StaticRegistry } from "../../src/adapters/local/static-registry.ts";
+import { silentLogger } from "../../src/adapters/log/logger.ts";
+import { type Series, SimulatedMetrics } from "../../src/adapters/prometheus/simulated-metrics.ts";
+import { type App, createApp } from "../../src/main/app.ts";
 import type { MetricsSource } from "../../src/ports.ts";
+import { MemoryRepoStore } from "../doubles/memory-repo-store.ts";
 
 export const ALERT_TOKEN = "test-token-0123456789abcdef";
 

@@ -1,8 +1,8 @@
-import { RecordingNotifier } from "../../src/adapters/console-notifier.ts";
-import { silentLogger } from "../../src/adapters/logger.ts";
-import { MemoryRepoStore } from "../../src/adapters/memory-repo-store.ts";
-import { type Series, SimulatedMetrics } from "../../src/adapters/simulated-metrics.ts";
+import { RecordingNotifier } from "../../src/adapters/console/console-notifier.ts";
+import { silentLogger } from "../../src/adapters/log/logger.ts";
+import { type Series, SimulatedMetrics } from "../../src/adapters/prometheus/simulated-metrics.ts";
 import type { CommandContext } from "../../src/commands/context.ts";
+import { MemoryRepoStore } from "../doubles/memory-repo-store.ts";
 
 /** A command context over in-memory ports, with a settable clock. */
 export function memoryContext(

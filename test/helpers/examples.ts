@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseRolloutFile, type Rollout } from "../../src/core/rollout-file.ts";
+import { parseRolloutFile, type Rollout } from "../../src/core/config/rollout-file.ts";
 
 /** The example repositories under `examples/`, each a little checkout the CLI can run on. */
 

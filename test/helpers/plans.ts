@@ -1,5 +1,5 @@
-import { RolloutFile, type RolloutFileInput } from "../../src/core/schema.ts";
-import { Settings } from "../../src/core/settings-schema.ts";
+import { RolloutFile, type RolloutFileInput } from "../../src/core/config/schema.ts";
+import { Settings } from "../../src/core/config/settings-schema.ts";
 
 /** Small plans for unit tests, parsed through the real schema so defaults apply as in production. */
 export function plan(overrides: Partial<RolloutFileInput> = {}): RolloutFile {

@@ -1,15 +1,19 @@
 import { expect } from "vitest";
+import { parseRolloutFile, type Rollout } from "../../src/core/config/rollout-file.ts";
+import type { RolloutFile, State } from "../../src/core/config/schema.ts";
+import { Settings } from "../../src/core/config/settings-schema.ts";
+import { applySyncTarget } from "../../src/core/config/sync-target.ts";
+import { renderStateEdit } from "../../src/core/config/yaml-edit.ts";
 import { parseDuration } from "../../src/core/duration.ts";
-import { evaluateGate, type Gate } from "../../src/core/gate.ts";
-import { type Alert, type HealthReport, judgeHealth, metricRequests } from "../../src/core/health.ts";
-import type { MetricRequest, MetricResult } from "../../src/core/metric-request.ts";
-import { parseRolloutFile, type Rollout } from "../../src/core/rollout-file.ts";
-import type { RolloutFile, State } from "../../src/core/schema.ts";
-import { Settings } from "../../src/core/settings-schema.ts";
-import { type StageView, viewState } from "../../src/core/stage-view.ts";
-import { applySyncTarget } from "../../src/core/sync-target.ts";
-import { applyTransition, type Transition, type TransitionResult } from "../../src/core/transition.ts";
-import { renderStateEdit } from "../../src/core/yaml-edit.ts";
+import { evaluateGate, type Gate } from "../../src/core/rollout/gate.ts";
+import { type Alert, type HealthReport, judgeHealth, metricRequests } from "../../src/core/rollout/health.ts";
+import type { MetricRequest, MetricResult } from "../../src/core/rollout/metric-request.ts";
+import { type StageView, viewState } from "../../src/core/rollout/stage-view.ts";
+import {
+  applyTransition,
+  type Transition,
+  type TransitionResult,
+} from "../../src/core/rollout/transition.ts";
 
 /**
  * Drives a rollout through its plan with the pure core on a fake clock: metric requests → synthetic

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { renderActionValue } from "../../src/core/slack-actions.ts";
+import { renderActionValue } from "../../src/core/messages/slack-actions.ts";
 import { parseRollbackMetadata } from "../../src/surfaces/slack/rollback-modal.ts";
 import {
   LEAD,

@@ -1,13 +1,12 @@
 import type { RespondArguments } from "@slack/bolt";
 import type { View } from "@slack/types";
 import { describe, expect, it } from "vitest";
-import { RecordingNotifier } from "../../src/adapters/console-notifier.ts";
-import { StaticRegistry } from "../../src/adapters/local-registry.ts";
-import { silentLogger } from "../../src/adapters/logger.ts";
-import { MemoryRepoStore } from "../../src/adapters/memory-repo-store.ts";
-import { SimulatedMetrics } from "../../src/adapters/simulated-metrics.ts";
-import { renderActionValue } from "../../src/core/slack-actions.ts";
-import { unescapeSlackText } from "../../src/core/slack-text.ts";
+import { RecordingNotifier } from "../../src/adapters/console/console-notifier.ts";
+import { StaticRegistry } from "../../src/adapters/local/static-registry.ts";
+import { silentLogger } from "../../src/adapters/log/logger.ts";
+import { SimulatedMetrics } from "../../src/adapters/prometheus/simulated-metrics.ts";
+import { renderActionValue } from "../../src/core/messages/slack-actions.ts";
+import { unescapeSlackText } from "../../src/core/messages/slack-text.ts";
 import { actionButton } from "../../src/surfaces/slack/listeners/action-button.ts";
 import { rollbackButton } from "../../src/surfaces/slack/listeners/rollback-button.ts";
 import { rolloutCommand } from "../../src/surfaces/slack/listeners/rollout-command.ts";
@@ -19,6 +18,7 @@ import {
 import type { SlackDeps } from "../../src/surfaces/slack/slack-deps.ts";
 import { SlackGroups } from "../../src/surfaces/slack/slack-groups.ts";
 import { WorkTracker } from "../../src/surfaces/slack/work-tracker.ts";
+import { MemoryRepoStore } from "../doubles/memory-repo-store.ts";
 import { LEAD, ROLLOUT_PATH, rolloutFile, SETTINGS, SETTINGS_PATH, textOf } from "./slack-harness.ts";
 
 /** Listeners called directly with fake ack/respond and in-memory ports: no Bolt, no HTTP. */

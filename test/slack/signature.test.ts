@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { renderActionValue } from "../../src/core/slack-actions.ts";
+import { renderActionValue } from "../../src/core/messages/slack-actions.ts";
 import { ROLLOUT_PATH, rolloutFile, type SlackHarness, sign, startSlackHarness } from "./slack-harness.ts";
 
 let h: SlackHarness;

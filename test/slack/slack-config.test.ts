@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { StaticRegistry } from "../../src/adapters/local-registry.ts";
-import { silentLogger } from "../../src/adapters/logger.ts";
-import { parseServerEnv, slackEnabled } from "../../src/config/server-env.ts";
+import { StaticRegistry } from "../../src/adapters/local/static-registry.ts";
+import { silentLogger } from "../../src/adapters/log/logger.ts";
+import { parseServerEnv, slackEnabled } from "../../src/main/server-env.ts";
 import { createSlackSurface } from "../../src/surfaces/slack/slack-surface.ts";
 import { startFakeSlack } from "../fakes/slack/fake-slack.ts";
 

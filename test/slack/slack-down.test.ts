@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { silentLogger } from "../../src/adapters/logger.ts";
+import { silentLogger } from "../../src/adapters/log/logger.ts";
 import { startOutboxFlusher } from "../../src/surfaces/slack/outbox-flusher.ts";
 import {
   CHANNEL,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { silentLogger } from "../../src/adapters/logger.ts";
+import { silentLogger } from "../../src/adapters/log/logger.ts";
 import { SlackGroups } from "../../src/surfaces/slack/slack-groups.ts";
 
 function groups(members: Record<string, string[]>) {

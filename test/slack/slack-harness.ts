@@ -1,18 +1,18 @@
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { StaticRegistry } from "../../src/adapters/local-registry.ts";
-import { silentLogger } from "../../src/adapters/logger.ts";
-import { MemoryRepoStore } from "../../src/adapters/memory-repo-store.ts";
-import { type Series, SimulatedMetrics } from "../../src/adapters/simulated-metrics.ts";
-import { SlackNotifier } from "../../src/adapters/slack-notifier.ts";
-import { type App, createApp } from "../../src/app.ts";
+import { StaticRegistry } from "../../src/adapters/local/static-registry.ts";
+import { silentLogger } from "../../src/adapters/log/logger.ts";
+import { type Series, SimulatedMetrics } from "../../src/adapters/prometheus/simulated-metrics.ts";
+import { SlackNotifier } from "../../src/adapters/slack/slack-notifier.ts";
+import { type App, createApp } from "../../src/main/app.ts";
 import type { Logger } from "../../src/ports.ts";
 import {
   createSlackSurface,
   SLACK_EVENTS_PATH,
   type SlackSurface,
 } from "../../src/surfaces/slack/slack-surface.ts";
+import { MemoryRepoStore } from "../doubles/memory-repo-store.ts";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.ts";
 
 /**

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { parseActionValue } from "../../src/core/slack-actions.ts";
+import { parseActionValue } from "../../src/core/messages/slack-actions.ts";
 import {
   LEAD,
   ONCALL,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { StaticRegistry } from "../../src/adapters/local-registry.ts";
-import { silentLogger } from "../../src/adapters/logger.ts";
+import { StaticRegistry } from "../../src/adapters/local/static-registry.ts";
+import { silentLogger } from "../../src/adapters/log/logger.ts";
 import { WeeklyReporter } from "../../src/surfaces/slack/weekly-report.ts";
 import {
   ROLLOUT_PATH,

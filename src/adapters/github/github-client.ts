@@ -2,7 +2,7 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import type { Logger } from "../../ports.ts";
-import { silentLogger } from "../logger.ts";
+import { silentLogger } from "../log/logger.ts";
 import { GitHubRepoStore } from "./github-repo-store.ts";
 import { throttleHandlers } from "./octokit-policy.ts";
 

@@ -1,8 +1,8 @@
 import type { Octokit } from "@octokit/rest";
-import { parseBody, parseBranch, renderBranch } from "../../core/bump-pr.ts";
-import { isBotCommit } from "../../core/commit-message.ts";
+import { rolloutIdFromPath } from "../../core/config/rollout-file.ts";
 import { RolloutError } from "../../core/errors.ts";
-import { rolloutIdFromPath } from "../../core/rollout-file.ts";
+import { parseBody, parseBranch, renderBranch } from "../../core/messages/bump-pr.ts";
+import { isBotCommit } from "../../core/messages/commit-message.ts";
 import type {
   AppliedChange,
   Change,

@@ -1,8 +1,8 @@
 import type { MutationOutcome } from "../../commands/mutate.ts";
 import type { CommandOutcome } from "../../commands/run-command.ts";
-import { worst } from "../../core/health.ts";
-import type { StatusMessage } from "../../core/status-message.ts";
-import type { Diagnostic } from "../../core/yaml-diagnostics.ts";
+import type { Diagnostic } from "../../core/config/yaml-diagnostics.ts";
+import type { StatusMessage } from "../../core/messages/status-message.ts";
+import { worst } from "../../core/rollout/health.ts";
 import type { ProposalResult } from "../../ports.ts";
 
 /**

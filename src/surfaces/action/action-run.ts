@@ -3,22 +3,22 @@ import { join } from "node:path";
 import type { Octokit } from "@octokit/rest";
 import { githubOctokit } from "../../adapters/github/github-client.ts";
 import { messageOf, statusOf } from "../../adapters/github/github-errors.ts";
+import { githubIdentity } from "../../adapters/github/github-identity.ts";
 import { GitHubRepoStore } from "../../adapters/github/github-repo-store.ts";
-import { LocalRepoStore } from "../../adapters/local-repo-store.ts";
-import { LogNotifier } from "../../adapters/log-notifier.ts";
-import { prometheusFromEnv } from "../../adapters/metrics-factory.ts";
+import { LocalRepoStore } from "../../adapters/local/local-repo-store.ts";
+import { LogNotifier } from "../../adapters/log/log-notifier.ts";
+import { prometheusFromEnv } from "../../adapters/prometheus/metrics-factory.ts";
 import type { CommandContext } from "../../commands/context.ts";
 import { loadRepo } from "../../commands/load-repo.ts";
 import { type CommandOutcome, runCommand } from "../../commands/run-command.ts";
 import { tick } from "../../commands/tick.ts";
-import { authorize, type Permission } from "../../core/authorize.ts";
-import type { Command } from "../../core/command.ts";
-import { parseCommandTokens } from "../../core/command-grammar.ts";
+import { authorize, type Permission } from "../../core/commands/authorize.ts";
+import type { Command } from "../../core/commands/command.ts";
+import { parseCommandTokens } from "../../core/commands/command-grammar.ts";
 import { isRolloutError } from "../../core/errors.ts";
-import { lastOccurrence, statusSchedule } from "../../core/status-schedule.ts";
+import { lastOccurrence, statusSchedule } from "../../core/rollout/status-schedule.ts";
 import type { Logger, Notifier, RepoStore } from "../../ports.ts";
-import { renderHuman } from "../cli-render.ts";
-import { githubIdentity } from "../github/github-identity.ts";
+import { renderHuman } from "../cli/cli-render.ts";
 import { type ActionInputs, commandTokens, parseActionInputs } from "./action-inputs.ts";
 import { actionOutputs, diagnosticsOf, failureOf, warningsOf } from "./action-outputs.ts";
 import { renderFailureSummary, renderSummary } from "./action-summary.ts";
@@ -66,7 +66,7 @@ async function notifierFor(inputs: ActionInputs, io: ActionIo): Promise<Notifier
     return new LogNotifier(io.logger);
   }
   // Loaded only when used: the Slack client is most of the bundle's start-up cost.
-  const { SlackNotifier } = await import("../../adapters/slack-notifier.ts");
+  const { SlackNotifier } = await import("../../adapters/slack/slack-notifier.ts");
   return new SlackNotifier({
     token: inputs.slackToken,
     slackApiUrl: inputs.slackApiUrl,

@@ -1,7 +1,7 @@
 import type { CommandOutcome } from "../../commands/run-command.ts";
-import { HEALTH_EMOJI, type StatusMessage } from "../../core/status-message.ts";
-import { formatDiagnostic } from "../../core/yaml-diagnostics.ts";
-import { renderHuman } from "../cli-render.ts";
+import { formatDiagnostic } from "../../core/config/yaml-diagnostics.ts";
+import { HEALTH_EMOJI, type StatusMessage } from "../../core/messages/status-message.ts";
+import { renderHuman } from "../cli/cli-render.ts";
 import { failureOf, statusesOf, warningsOf } from "./action-outputs.ts";
 
 /** The job summary (`$GITHUB_STEP_SUMMARY`): GitHub-flavoured Markdown, pure. */

@@ -1,9 +1,9 @@
 import type { CommandContext } from "../../commands/context.ts";
 import { evaluateRollout } from "../../commands/evaluate.ts";
 import type { LoadedRollout } from "../../commands/load-repo.ts";
-import type { Settings } from "../../core/settings-schema.ts";
-import type { StageView } from "../../core/stage-view.ts";
-import { buildStatusMessage } from "../../core/status-message.ts";
+import type { Settings } from "../../core/config/settings-schema.ts";
+import { buildStatusMessage } from "../../core/messages/status-message.ts";
+import type { StageView } from "../../core/rollout/stage-view.ts";
 
 /** Announces that a stage started (a merged bump PR, a person's push): evaluated now, never blocking. */
 export async function announceStageStart(

@@ -1,5 +1,5 @@
 import type { CommandOutcome } from "../../commands/run-command.ts";
-import { renderHuman } from "../cli-render.ts";
+import { renderHuman } from "../cli/cli-render.ts";
 
 /** A command's answer as a PR/issue comment: a one-line verdict, then the same text the CLI prints. */
 export function renderCommentReply(command: string, outcome: CommandOutcome): string {

@@ -1,7 +1,7 @@
 import type { Octokit } from "@octokit/rest";
 import { SETTINGS_PATH } from "../../commands/load-repo.ts";
-import { isRolloutPath, parseRolloutFile, parseSettingsFile } from "../../core/rollout-file.ts";
-import type { Diagnostic } from "../../core/yaml-diagnostics.ts";
+import { isRolloutPath, parseRolloutFile, parseSettingsFile } from "../../core/config/rollout-file.ts";
+import type { Diagnostic } from "../../core/config/yaml-diagnostics.ts";
 
 /** The "rollout config" check run: every rollout file or settings file a PR touches, validated at its head. */
 

@@ -1,11 +1,11 @@
 import type { Octokit } from "@octokit/rest";
+import { repoPermission } from "../../adapters/github/github-identity.ts";
 import { evaluateRollout } from "../../commands/evaluate.ts";
 import { findRollout, loadRepo } from "../../commands/load-repo.ts";
-import { canWrite } from "../../core/authorize.ts";
-import { parseBody, parseBranch } from "../../core/bump-pr.ts";
-import type { Gate } from "../../core/gate.ts";
+import { canWrite } from "../../core/commands/authorize.ts";
+import { parseBody, parseBranch } from "../../core/messages/bump-pr.ts";
+import type { Gate } from "../../core/rollout/gate.ts";
 import { commandContext, type GitHubAppDeps, repoStore } from "./github-deps.ts";
-import { repoPermission } from "./github-identity.ts";
 
 /**
  * The "rollout gate" check run on a bump PR: bake, health, approvals, cooldown, freeze — re-evaluated on

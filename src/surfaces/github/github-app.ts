@@ -1,6 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import type { Probot } from "probot";
-import { parseBranch } from "../../core/bump-pr.ts";
+import { parseBranch } from "../../core/messages/bump-pr.ts";
 import { runConfigCheck } from "./config-check.ts";
 import { runGateCheck } from "./gate-check.ts";
 import type { GitHubAppDeps } from "./github-deps.ts";

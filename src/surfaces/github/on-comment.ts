@@ -1,13 +1,13 @@
 import type { Octokit } from "@octokit/rest";
+import { githubIdentity } from "../../adapters/github/github-identity.ts";
 import { loadRepo } from "../../commands/load-repo.ts";
 import { runCommand } from "../../commands/run-command.ts";
-import { authorize, type Permission } from "../../core/authorize.ts";
-import type { Command } from "../../core/command.ts";
-import { parseCommand } from "../../core/command-grammar.ts";
+import { authorize, type Permission } from "../../core/commands/authorize.ts";
+import type { Command } from "../../core/commands/command.ts";
+import { parseCommand } from "../../core/commands/command-grammar.ts";
 import { isRolloutError } from "../../core/errors.ts";
 import { renderCommentError, renderCommentReply } from "./comment-reply.ts";
 import { commandContext, type GitHubAppDeps, repoStore } from "./github-deps.ts";
-import { githubIdentity } from "./github-identity.ts";
 
 /**
  * `/rollout …` in an issue or PR comment: the same grammar and command path as Slack and the CLI.

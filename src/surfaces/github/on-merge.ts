@@ -1,6 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import { findRollout, loadRepo } from "../../commands/load-repo.ts";
-import { parseBody, parseBranch, renderBranch } from "../../core/bump-pr.ts";
+import { parseBody, parseBranch, renderBranch } from "../../core/messages/bump-pr.ts";
 import { announceStageStart } from "./announce-stage.ts";
 import { commandContext, type GitHubAppDeps, repoStore } from "./github-deps.ts";
 

@@ -1,9 +1,9 @@
 import type { Octokit } from "@octokit/rest";
 import { statusOf } from "../../adapters/github/github-errors.ts";
 import { loadRepo } from "../../commands/load-repo.ts";
-import { renderBranch } from "../../core/bump-pr.ts";
-import { isBotCommit } from "../../core/commit-message.ts";
-import { isRolloutPath, parseRolloutFile, rolloutIdFromPath } from "../../core/rollout-file.ts";
+import { isRolloutPath, parseRolloutFile, rolloutIdFromPath } from "../../core/config/rollout-file.ts";
+import { renderBranch } from "../../core/messages/bump-pr.ts";
+import { isBotCommit } from "../../core/messages/commit-message.ts";
 import { announceStageStart } from "./announce-stage.ts";
 import { commandContext, type GitHubAppDeps, repoStore } from "./github-deps.ts";
 

@@ -1,13 +1,13 @@
 import type { IncomingMessage } from "node:http";
 import type { z } from "zod";
 import { type AlertOutcome, handleAlerts, type InboxDeps } from "../../commands/handle-alerts.ts";
-import { fromAlertmanager, fromGeneric, fromGrafana, type InboxAlert } from "../../core/alert.ts";
+import { fromAlertmanager, fromGeneric, fromGrafana, type InboxAlert } from "../../core/alerts/alert.ts";
 import {
   AlertmanagerPayload,
   type AlertSource,
   GenericPayload,
   GrafanaPayload,
-} from "../../core/alert-payloads.ts";
+} from "../../core/alerts/alert-payloads.ts";
 import { hasBearer } from "./bearer.ts";
 import { HttpError, readJson } from "./read-body.ts";
 

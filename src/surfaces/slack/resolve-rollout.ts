@@ -1,6 +1,6 @@
 import { distance } from "fastest-levenshtein";
 import { findRollout, type LoadedRepo, type LoadedRollout, loadRepo } from "../../commands/load-repo.ts";
-import type { RolloutRef } from "../../core/command.ts";
+import type { RolloutRef } from "../../core/commands/command.ts";
 import { RolloutError } from "../../core/errors.ts";
 import type { RepoRegistry, RepoStore } from "../../ports.ts";
 

@@ -1,9 +1,9 @@
 import type { ModalView } from "@slack/types";
 import { z } from "zod";
-import { cleanText } from "../../core/command.ts";
-import { ROLLOUT_ID_PATTERN } from "../../core/schema.ts";
-import type { ActionTarget } from "../../core/slack-actions.ts";
-import { escapeMrkdwn, truncate } from "../../core/slack-blocks.ts";
+import { cleanText } from "../../core/commands/command.ts";
+import { ROLLOUT_ID_PATTERN } from "../../core/config/schema.ts";
+import type { ActionTarget } from "../../core/messages/slack-actions.ts";
+import { escapeMrkdwn, truncate } from "../../core/messages/slack-blocks.ts";
 
 /**
  * The dialog the Roll back button opens: it asks for the reason that goes into the commit's audit

@@ -9,9 +9,9 @@ import {
   renderStatusBlocks,
   SLACK_LIMITS,
   type StatusBlocksOptions,
-} from "../../core/slack-blocks.ts";
-import { HEALTH_EMOJI, progressBar, type StatusMessage } from "../../core/status-message.ts";
-import { renderHuman } from "../cli-render.ts";
+} from "../../core/messages/slack-blocks.ts";
+import { HEALTH_EMOJI, progressBar, type StatusMessage } from "../../core/messages/status-message.ts";
+import { renderHuman } from "../cli/cli-render.ts";
 
 /**
  * What a `/rollout` command or a button click gets back: reads and refusals privately (ephemeral),

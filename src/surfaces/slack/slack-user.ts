@@ -1,4 +1,4 @@
-import { cleanText } from "../../core/command.ts";
+import { cleanText } from "../../core/commands/command.ts";
 
 /** Who clicked or typed, from a signed Slack payload. */
 export interface SlackUser {

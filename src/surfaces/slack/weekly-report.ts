@@ -4,9 +4,9 @@ import type { CommandContext } from "../../commands/context.ts";
 import { history } from "../../commands/history.ts";
 import { loadRepo } from "../../commands/load-repo.ts";
 import { runCommand } from "../../commands/run-command.ts";
-import { escapeMrkdwn, mrkdwnText, SLACK_LIMITS } from "../../core/slack-blocks.ts";
-import { HEALTH_EMOJI, type StatusMessage } from "../../core/status-message.ts";
-import { isStatusDue, lastOccurrence } from "../../core/status-schedule.ts";
+import { escapeMrkdwn, mrkdwnText, SLACK_LIMITS } from "../../core/messages/slack-blocks.ts";
+import { HEALTH_EMOJI, type StatusMessage } from "../../core/messages/status-message.ts";
+import { isStatusDue, lastOccurrence } from "../../core/rollout/status-schedule.ts";
 import type { Clock, Dedupe, Logger, RepoRegistry, RepoStore } from "../../ports.ts";
 
 /**

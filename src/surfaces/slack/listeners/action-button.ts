@@ -1,6 +1,6 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
-import type { Command } from "../../../core/command.ts";
-import { ACTION_IDS, parseActionValue, verbOfActionId } from "../../../core/slack-actions.ts";
+import type { Command } from "../../../core/commands/command.ts";
+import { ACTION_IDS, parseActionValue, verbOfActionId } from "../../../core/messages/slack-actions.ts";
 import { type Respond, respondSafely } from "../respond.ts";
 import { runSlackCommand } from "../run-slack-command.ts";
 import type { SlackDeps } from "../slack-deps.ts";

@@ -1,5 +1,5 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
-import { ACTION_IDS, parseActionValue } from "../../../core/slack-actions.ts";
+import { ACTION_IDS, parseActionValue } from "../../../core/messages/slack-actions.ts";
 import { type Respond, respondSafely } from "../respond.ts";
 import { rollbackModal } from "../rollback-modal.ts";
 import type { SlackDeps } from "../slack-deps.ts";

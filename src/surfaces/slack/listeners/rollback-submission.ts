@@ -1,5 +1,5 @@
 import type { App, ViewResponseAction, ViewSubmitAction } from "@slack/bolt";
-import { normalizeReason } from "../../../core/command.ts";
+import { normalizeReason } from "../../../core/commands/command.ts";
 import { respondSafely } from "../respond.ts";
 import {
   parseRollbackMetadata,

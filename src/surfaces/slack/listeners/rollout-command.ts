@@ -1,9 +1,9 @@
 import type { App, RespondArguments, SlashCommand } from "@slack/bolt";
-import { renderCommand } from "../../../core/command.ts";
-import { parseCommand } from "../../../core/command-grammar.ts";
-import { helpText } from "../../../core/command-help.ts";
-import { mrkdwnText, renderHelpBlocks } from "../../../core/slack-blocks.ts";
-import { unescapeSlackText } from "../../../core/slack-text.ts";
+import { renderCommand } from "../../../core/commands/command.ts";
+import { parseCommand } from "../../../core/commands/command-grammar.ts";
+import { helpText } from "../../../core/commands/command-help.ts";
+import { mrkdwnText, renderHelpBlocks } from "../../../core/messages/slack-blocks.ts";
+import { unescapeSlackText } from "../../../core/messages/slack-text.ts";
 import { type Respond, respondSafely } from "../respond.ts";
 import { runSlackCommand } from "../run-slack-command.ts";
 import type { SlackDeps } from "../slack-deps.ts";

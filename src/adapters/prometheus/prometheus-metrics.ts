@@ -1,0 +1,99 @@
+import { z } from "zod";
+import type { MetricRequest, MetricResult } from "../../core/rollout/metric-request.ts";
+import type { MetricsSource } from "../../ports.ts";
+import { toPromQL } from "./promql.ts";
+
+/** Prometheus HTTP API, instant queries. Every failure becomes a reason (yellow), never a green. */
+
+const QueryResponse = z.object({
+  status: z.enum(["success", "error"]),
+  error: z.string().optional(),
+  data: z
+    .object({
+      resultType: z.enum(["vector", "scalar", "matrix", "string"]),
+      result: z.unknown(),
+    })
+    .optional(),
+});
+const Sample = z.tuple([z.number(), z.string()]);
+const Vector = z.array(z.object({ metric: z.record(z.string(), z.string()), value: Sample }));
+
+export interface PrometheusOptions {
+  url: string;
+  bearerToken?: string | undefined;
+  /** `user:password` */
+  basicAuth?: string | undefined;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+export class PrometheusMetrics implements MetricsSource {
+  readonly name: string;
+  readonly #options: PrometheusOptions;
+  /** Queries sent, for the "queries per evaluation" figure. */
+  queries = 0;
+
+  constructor(options: PrometheusOptions) {
+    this.#options = options;
+    // Never keep credentials in the name: it is logged and shown to users.
+    const url = new URL(options.url);
+    url.username = "";
+    url.password = "";
+    this.name = `prometheus ${url.origin}${url.pathname.replace(/\/$/, "")}`;
+  }
+
+  async query(request: MetricRequest, at: Date): Promise<MetricResult> {
+    const base = this.#options.url.replace(/\/$/, "");
+    const body = new URLSearchParams({ query: toPromQL(request), time: (at.getTime() / 1000).toFixed(3) });
+    const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
+    if (this.#options.bearerToken) headers.authorization = `Bearer ${this.#options.bearerToken}`;
+    else if (this.#options.basicAuth)
+      headers.authorization = `Basic ${Buffer.from(this.#options.basicAuth).toString("base64")}`;
+    this.queries++;
+    let response: Response;
+    try {
+      response = await (this.#options.fetch ?? fetch)(`${base}/api/v1/query`, {
+        method: "POST",
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
+      });
+    } catch (error) {
+      const name = error instanceof Error ? error.name : "";
+      return {
+        ok: false,
+        reason: name === "TimeoutError" ? "Prometheus timed out" : "Prometheus unreachable",
+      };
+    }
+    const parsed = QueryResponse.safeParse(await response.json().catch(() => undefined));
+    if (!parsed.success)
+      return { ok: false, reason: `Prometheus answered ${response.status} with an unexpected body` };
+    if (parsed.data.status === "error" || !parsed.data.data) {
+      return {
+        ok: false,
+        reason: `Prometheus error: ${(parsed.data.error ?? `HTTP ${response.status}`).slice(0, 200)}`,
+      };
+    }
+    const { resultType, result } = parsed.data.data;
+    if (resultType === "scalar") {
+      const sample = Sample.safeParse(result);
+      return sample.success ? sampleValue(sample.data[1]) : { ok: false, reason: "malformed scalar" };
+    }
+    const vector = Vector.safeParse(result);
+    if (resultType !== "vector" || !vector.success)
+      return { ok: false, reason: `unexpected ${resultType} result` };
+    if (vector.data.length === 0) return { ok: false, reason: "no data" };
+    if (vector.data.length > 1) {
+      return {
+        ok: false,
+        reason: `query returned ${vector.data.length} series; aggregate it to one (e.g. sum(...))`,
+      };
+    }
+    return sampleValue(vector.data[0]?.value[1] ?? "NaN");
+  }
+}
+
+function sampleValue(text: string): MetricResult {
+  const value = Number(text);
+  return Number.isFinite(value) ? { ok: true, value } : { ok: false, reason: `no usable value (${text})` };
+}

@@ -1,0 +1,83 @@
+import { z } from "zod";
+import { parseDuration } from "../duration.ts";
+
+/** Building blocks shared by the rollout file and the settings file schemas. */
+
+export const DURATION_PATTERN = "^(?:\\d+w)?(?:\\d+d)?(?:\\d+h)?(?:\\d+m)?(?:\\d+s)?$";
+
+/** `90s`, `30m`, `4h`, `14d`, `1w`, `1d12h` → seconds. */
+export const Duration = z
+  .string()
+  .min(1, "expected a duration like 90s, 30m, 4h or 14d")
+  .regex(new RegExp(DURATION_PATTERN), "expected a duration like 90s, 30m, 4h or 14d")
+  .transform((text) => parseDuration(text) ?? 0)
+  .meta({ description: "A duration: 90s, 30m, 4h, 14d, 1w or combined like 1d12h." });
+
+/** A threshold: a plain number in the query's unit, or a percentage like `1%` (= 0.01). */
+export const Threshold = z
+  .union([z.number(), z.string().regex(/^-?\d+(?:\.\d+)?%$/, "expected a number or a percentage like 1.5%")])
+  .transform((value) => (typeof value === "number" ? value : Number(value.slice(0, -1)) / 100))
+  .meta({ description: "A number in the query's unit, or a percentage like 1.5% (= 0.015)." });
+
+/** Five- or six-field cron expression; node-cron checks it fully where it is scheduled. */
+export const Cron = z
+  .string()
+  .regex(/^\s*\S+(?:\s+\S+){4,5}\s*$/, "expected a cron expression with 5 or 6 fields, like '0 */4 * * *'")
+  .meta({ description: "Cron expression (5 or 6 fields), e.g. '0 */4 * * *'." });
+
+export const IsoTime = z.iso
+  .datetime({ offset: true })
+  .meta({ description: "ISO 8601 time, e.g. 2026-11-22T10:00:00Z." });
+
+/** Environment variable *names*: credentials never live in the repository. */
+export const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name");
+
+export const MetricsSource = z
+  .strictObject({
+    type: z.literal("prometheus").default("prometheus"),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .meta({ description: "Prometheus base URL (no credentials)." }),
+    url_env: EnvName.optional().meta({ description: "Name of the env var holding the base URL." }),
+    bearer_token_env: EnvName.optional(),
+    basic_auth_env: EnvName.optional().meta({ description: "Env var holding `user:password`." }),
+    timeout: Duration.optional(),
+  })
+  .meta({ description: "Where metrics come from. Defaults to PROMETHEUS_URL." });
+
+/** An IANA time zone the runtime knows (checked through Intl, which is pure). */
+export const TimeZone = z
+  .string()
+  .min(1)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "unknown time zone: use an IANA name like Europe/Berlin or UTC");
+
+export type MetricsSourceConfig = z.output<typeof MetricsSource>;
+
+export const Notify = z.strictObject({
+  slack_channel: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: "Channel for status posts, e.g. #my-rollout." }),
+  schedule: Cron.optional().meta({ description: "When to post scheduled status. Default: every 4 hours." }),
+  timezone: TimeZone.optional().meta({ description: "IANA time zone for the schedules." }),
+  weekly_report: Cron.optional().meta({ description: "When to post a weekly report, e.g. '0 9 * * FRI'." }),
+});
+
+export const Automation = z.strictObject({
+  auto_advance: z.boolean().default(false).meta({ description: "Open the bump PR when the gate passes." }),
+  auto_rollback: z.boolean().default(true).meta({ description: "Roll back at once when health is red." }),
+  auto_merge: z.boolean().default(false).meta({ description: "Merge the bump PR once the gate is green." }),
+});
+
+export const RollbackTarget = z
+  .union([z.literal("previous"), z.number().min(0).max(100)])
+  .meta({ description: "previous stage (default), 0, or a stage percentage." });

@@ -1,0 +1,117 @@
+import type { RolloutFile } from "../config/schema.ts";
+import { formatDuration } from "../duration.ts";
+import type { Gate } from "../rollout/gate.ts";
+import type { HealthReport, HealthStatus } from "../rollout/health.ts";
+import { type StageView, stageElapsedSeconds } from "../rollout/stage-view.ts";
+
+/** The status message model: one per rollout, rendered as terminal text here and as Slack blocks later. */
+
+export type StatusEvent =
+  | "status"
+  | "started"
+  | "advanced"
+  | "stage_passed"
+  | "rolled_back"
+  | "paused"
+  | "resumed"
+  | "completed"
+  | "alert"
+  | "alert_resolved";
+
+export interface StatusMessage {
+  rollout: string;
+  repo: string;
+  event: StatusEvent;
+  headline: string;
+  /** The colour shown: the health, except that a rollback is always announced red. */
+  colour: HealthStatus;
+  health: HealthReport;
+  percent: number;
+  stage: number;
+  stageCount: number;
+  percents: number[];
+  phase: StageView["phase"];
+  timeInStage?: string;
+  bakeRemaining?: string;
+  cooldownUntil?: string;
+  reason?: string;
+  gate?: Gate;
+  channel?: string;
+  links: Record<string, string>;
+}
+
+export const HEALTH_EMOJI: Record<HealthStatus, string> = { green: "🟢", yellow: "🟡", red: "🔴" };
+
+export interface StatusInput {
+  id: string;
+  repo: string;
+  file: RolloutFile;
+  view: StageView;
+  health: HealthReport;
+  now: Date;
+  event?: StatusEvent;
+  headline?: string;
+  gate?: Gate;
+}
+
+export function buildStatusMessage(input: StatusInput): StatusMessage {
+  const { id, repo, file, view, health, now } = input;
+  const message: StatusMessage = {
+    rollout: id,
+    repo,
+    event: input.event ?? "status",
+    headline: input.headline ?? `${id} at ${view.percent}% (${view.phase.replace("_", " ")})`,
+    colour: input.event === "rolled_back" ? "red" : health.status,
+    health,
+    percent: view.percent,
+    stage: view.stage,
+    stageCount: view.stageCount,
+    percents: file.stages.map((s) => s.percent),
+    phase: view.phase,
+    links: { ...(file.links ?? {}) },
+  };
+  if (view.startedAt) {
+    const elapsed = stageElapsedSeconds(view, now);
+    message.timeInStage = formatDuration(elapsed);
+    const bake = view.current?.bake ?? 0;
+    if (view.stage > 0 && view.phase !== "complete")
+      message.bakeRemaining = formatDuration(Math.max(0, bake - elapsed));
+  }
+  if (view.cooldownUntil && view.cooldownUntil > now)
+    message.cooldownUntil = view.cooldownUntil.toISOString();
+  if (view.reason) message.reason = view.reason;
+  if (input.gate) message.gate = input.gate;
+  if (file.notify?.slack_channel) message.channel = file.notify.slack_channel;
+  return message;
+}
+
+/** `██████░░░░ 25%  5 › [25] › 50 › 100`: fill to the percent, stages listed with the current one marked. */
+export function progressBar(percent: number, percents: readonly number[], width = 20): string {
+  const filled = Math.round((percent / 100) * width);
+  const bar = "█".repeat(filled) + "░".repeat(width - filled);
+  const stages = [0, ...percents].map((p) => (p === percent ? `[${p}]` : String(p))).join(" › ");
+  return `${bar} ${String(percent).padStart(3)}%  ${stages}`;
+}
+
+export function renderStatusText(message: StatusMessage): string {
+  const lines = [`${HEALTH_EMOJI[message.colour]} ${message.headline}`];
+  lines.push(`   ${progressBar(message.percent, message.percents)}`);
+  const facts: string[] = [`stage ${message.stage}/${message.stageCount}`, message.phase.replace("_", " ")];
+  if (message.timeInStage) facts.push(`in stage ${message.timeInStage}`);
+  if (message.bakeRemaining) facts.push(`bake remaining ${message.bakeRemaining}`);
+  if (message.cooldownUntil) facts.push(`cooldown until ${message.cooldownUntil.replace(".000Z", "Z")}`);
+  lines.push(`   ${facts.join(" · ")}`);
+  if (message.reason) lines.push(`   reason: ${message.reason}`);
+  for (const reason of message.health.reasons) {
+    lines.push(`   ${reason.pass ? "✓" : "✗"} ${reason.text}`);
+  }
+  if (message.gate && message.gate.nextPercent !== undefined) {
+    const failing = message.gate.checks.filter((c) => !c.pass);
+    lines.push(
+      message.gate.open
+        ? `   gate to ${message.gate.nextPercent}%: open`
+        : `   gate to ${message.gate.nextPercent}%: closed — ${failing.map((c) => c.detail).join("; ")}`,
+    );
+  }
+  return lines.join("\n");
+}

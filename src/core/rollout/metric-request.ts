@@ -1,0 +1,65 @@
+import type { Criterion, MetricUnit, Query, RolloutFile, Trigger } from "../config/schema.ts";
+
+/** What the core asks a metrics source for, and what it gets back. Sources stay dumb; the core judges. */
+
+export type Compare = "ratio" | "increase" | "difference";
+
+export interface MetricRequest {
+  /** Canonical key: equal requests share it, so one evaluation queries each thing once. */
+  key: string;
+  metric: string;
+  query: string;
+  baseline?: { metric: string; query: string; compare: Compare };
+  /** Judge the worst case over the window: `max` for below/at_most, `min` for above/at_least. */
+  window?: { seconds: number; hold: "max" | "min" };
+}
+
+export type MetricResult = { ok: true; value: number } | { ok: false; reason: string };
+
+export type Condition = Criterion | Trigger;
+
+export function queryText(query: Query): string {
+  return typeof query === "string" ? query : query.query;
+}
+
+export function queryUnit(file: RolloutFile, metric: string): MetricUnit {
+  const query = file.metrics?.queries[metric];
+  return query === undefined || typeof query === "string" ? "number" : query.unit;
+}
+
+/** `below`/`at_most` hold over a window when the maximum does; `above`/`at_least` when the minimum does. */
+export function holdFor(condition: Condition): "max" | "min" {
+  return condition.below !== undefined || condition.at_most !== undefined ? "max" : "min";
+}
+
+/** Window of a condition in seconds; undefined = instant. `stage` means since the stage started (≥ 60 s). */
+export function windowSeconds(condition: Condition, stageElapsedSeconds: number): number | undefined {
+  const window = condition.for;
+  if (window === undefined || window === 0) return undefined;
+  if (window === "stage") return Math.max(60, Math.floor(stageElapsedSeconds));
+  return window;
+}
+
+export function requestFor(
+  file: RolloutFile,
+  condition: Condition,
+  stageElapsedSeconds: number,
+): MetricRequest {
+  const queries = file.metrics?.queries ?? {};
+  const main = queries[condition.metric];
+  const request: Omit<MetricRequest, "key"> = {
+    metric: condition.metric,
+    query: main === undefined ? "" : queryText(main),
+  };
+  if (condition.vs !== undefined) {
+    const base = queries[condition.vs];
+    request.baseline = {
+      metric: condition.vs,
+      query: base === undefined ? "" : queryText(base),
+      compare: condition.compare ?? "increase",
+    };
+  }
+  const seconds = windowSeconds(condition, stageElapsedSeconds);
+  if (seconds !== undefined) request.window = { seconds, hold: holdFor(condition) };
+  return { key: JSON.stringify(request), ...request };
+}

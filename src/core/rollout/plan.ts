@@ -1,0 +1,146 @@
+import type { Rollout } from "../config/rollout-file.ts";
+import type { State } from "../config/schema.ts";
+import { applySyncTarget } from "../config/sync-target.ts";
+import { renderStateEdit } from "../config/yaml-edit.ts";
+import { type AuditRecord, renderCommitMessage } from "../messages/commit-message.ts";
+import type { Gate } from "./gate.ts";
+import type { HealthReport } from "./health.ts";
+import type { TransitionResult } from "./transition.ts";
+
+/**
+ * A plan is everything a mutating command would do, computed without doing it: the file edits, the
+ * commit message with its audit trailers, and the workflows to dispatch. `--dry-run` prints it; the
+ * shell applies it through the ports.
+ */
+
+export type Action = "advance" | "rollback" | "pause" | "resume" | "complete";
+
+export interface FileEdit {
+  path: string;
+  before: string;
+  after: string;
+  baseVersion?: string | undefined;
+}
+
+export interface WorkflowDispatch {
+  workflow: string;
+  ref?: string | undefined;
+  inputs: Record<string, string>;
+}
+
+export interface Plan {
+  action: Action;
+  rollout: string;
+  path: string;
+  from: State;
+  to: State;
+  summary: string;
+  actor: string;
+  reason?: string;
+  edits: FileEdit[];
+  commitMessage: string;
+  dispatches: WorkflowDispatch[];
+  evidence: string[];
+}
+
+export interface PlanInput {
+  rollout: Rollout;
+  action: Action;
+  result: Extract<TransitionResult, { ok: true }>;
+  actor: string;
+  reason?: string | undefined;
+  forced?: boolean;
+  health: HealthReport;
+  gate?: Gate | undefined;
+  /** The rollout file's version (blob sha) for compare-and-swap. */
+  baseVersion?: string | undefined;
+  /** Current text and version of each sync file, by path; missing files are reported. */
+  syncFiles: ReadonlyMap<string, { text: string; version?: string | undefined }>;
+}
+
+export type PlanResult = { ok: true; plan: Plan } | { ok: false; message: string; details: string[] };
+
+export function evidenceLines(health: HealthReport, gate?: Gate): string[] {
+  const lines = health.reasons.map((r) => `${r.pass ? "ok" : "FAIL"} ${r.text}`);
+  for (const check of gate?.checks ?? []) {
+    if (check.name !== "health")
+      lines.push(`${check.pass ? "ok" : "FAIL"} gate ${check.name}: ${check.detail}`);
+  }
+  return lines;
+}
+
+function syncEdits(input: PlanInput, percent: number): { edits: FileEdit[]; errors: string[] } {
+  const byFile = new Map<string, FileEdit>();
+  const errors: string[] = [];
+  for (const target of input.rollout.file.sync) {
+    const current = input.syncFiles.get(target.file);
+    if (current === undefined) {
+      errors.push(`${target.file}: sync file not found`);
+      continue;
+    }
+    const edit = byFile.get(target.file) ?? {
+      path: target.file,
+      before: current.text,
+      after: current.text,
+      baseVersion: current.version,
+    };
+    const applied = applySyncTarget(edit.after, target, percent);
+    if (!applied.ok) errors.push(`${target.file}: ${applied.message}`);
+    else byFile.set(target.file, { ...edit, after: applied.text });
+  }
+  return { edits: [...byFile.values()].filter((e) => e.after !== e.before), errors };
+}
+
+export function buildPlan(input: PlanInput): PlanResult {
+  const { rollout, action, result } = input;
+  const after = renderStateEdit(rollout.text, result.to);
+  const edits: FileEdit[] = [
+    { path: rollout.path, before: rollout.text, after, baseVersion: input.baseVersion },
+  ];
+  const percentChanged = result.from.percent !== result.to.percent;
+  if (percentChanged) {
+    const sync = syncEdits(input, result.to.percent);
+    if (sync.errors.length > 0) {
+      return { ok: false, message: "cannot update the files kept in sync", details: sync.errors };
+    }
+    edits.push(...sync.edits);
+  }
+  const evidence = evidenceLines(input.health, input.gate);
+  const record: AuditRecord = {
+    rollout: rollout.id,
+    action,
+    from: result.from.percent,
+    to: result.to.percent,
+    actor: input.actor,
+    evidence,
+  };
+  if (input.reason) record.reason = input.reason;
+  if (input.forced) record.forced = true;
+  const dispatches: WorkflowDispatch[] = [];
+  const workflows = rollout.file.workflows;
+  const inputs = { rollout: rollout.id, from: String(result.from.percent), to: String(result.to.percent) };
+  if (action === "rollback" && workflows?.rollback) {
+    dispatches.push({
+      workflow: workflows.rollback,
+      ref: workflows.ref,
+      inputs: { ...inputs, reason: input.reason ?? "" },
+    });
+  } else if (percentChanged && workflows?.on_change) {
+    dispatches.push({ workflow: workflows.on_change, ref: workflows.ref, inputs });
+  }
+  const plan: Plan = {
+    action,
+    rollout: rollout.id,
+    path: rollout.path,
+    from: result.from,
+    to: result.to,
+    summary: `${action} ${rollout.id}: ${result.summary}`,
+    actor: input.actor,
+    edits,
+    commitMessage: renderCommitMessage(record),
+    dispatches,
+    evidence,
+  };
+  if (input.reason) plan.reason = input.reason;
+  return { ok: true, plan };
+}

@@ -1,0 +1,158 @@
+import type { RolloutFile, State } from "../config/schema.ts";
+import type { Settings } from "../config/settings-schema.ts";
+import { FORCEABLE, type Gate } from "./gate.ts";
+import { currentState, inCooldown, type StageView, viewState } from "./stage-view.ts";
+
+/** The state machine: each transition either yields the next state or a refusal that says why. */
+
+export type Transition =
+  | { kind: "advance"; to?: number | undefined; gate: Gate; force?: boolean }
+  | {
+      kind: "rollback";
+      to?: number | "previous" | undefined;
+      reason?: string | undefined;
+      automatic?: boolean;
+    }
+  | { kind: "pause"; reason?: string | undefined }
+  | { kind: "resume" }
+  | { kind: "complete"; gate: Gate };
+
+export type TransitionResult =
+  | { ok: true; from: State; to: State; summary: string }
+  | { ok: false; refusal: { message: string; reasons: string[] } };
+
+/** Second precision: state lines stay short and stable (`2026-11-22T10:00:00Z`). */
+const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+
+function refuse(message: string, reasons: string[] = []): TransitionResult {
+  return { ok: false, refusal: { message, reasons } };
+}
+
+/** Drops undefined fields so states compare and serialise cleanly. */
+function clean(state: State): State {
+  return Object.fromEntries(Object.entries(state).filter(([, v]) => v !== undefined)) as State;
+}
+
+function rollbackTarget(
+  file: RolloutFile,
+  view: StageView,
+  requested: number | "previous" | undefined,
+): number | string {
+  const percents = file.stages.map((s) => s.percent);
+  const previous = view.stage <= 1 ? 0 : (percents[view.stage - 2] ?? 0);
+  const wanted = requested ?? file.rollback?.target ?? "previous";
+  if (wanted === "previous") return previous;
+  if (requested === undefined && wanted >= view.percent) return previous;
+  if (wanted !== 0 && !percents.includes(wanted)) {
+    return `${wanted}% is not 0 or a stage of this rollout (${percents.join(", ")})`;
+  }
+  if (wanted >= view.percent)
+    return `a rollback must lower the percentage: ${wanted}% is not below ${view.percent}%`;
+  return wanted;
+}
+
+function advance(
+  file: RolloutFile,
+  view: StageView,
+  state: State,
+  t: Extract<Transition, { kind: "advance" }>,
+  now: Date,
+): TransitionResult {
+  if (view.phase === "complete") return refuse(`already complete at ${view.percent}%`);
+  const percents = file.stages.map((s) => s.percent);
+  const to = t.to ?? view.next?.stage.percent;
+  if (to === undefined)
+    return refuse(`already at the final stage (${view.percent}%); it completes when its bake ends`);
+  if (!percents.includes(to)) return refuse(`${to}% is not a stage of this rollout (${percents.join(", ")})`);
+  if (to <= view.percent)
+    return refuse(`advance must raise the percentage: ${to}% is not above ${view.percent}%`);
+  const failing = t.gate.checks.filter(
+    (c) => !c.pass && c.name !== "stage" && !(t.force && FORCEABLE.has(c.name)),
+  );
+  if (failing.length > 0) {
+    return refuse(
+      "the gate is closed",
+      failing.map((c) => `${c.name}: ${c.detail}`),
+    );
+  }
+  const next = clean({
+    ...state,
+    percent: to,
+    phase: "baking",
+    started_at: iso(now),
+    reason: undefined,
+    cooldown_until: inCooldown(view, now) ? state.cooldown_until : undefined,
+  });
+  return { ok: true, from: state, to: next, summary: `${view.percent}% → ${to}%` };
+}
+
+export function applyTransition(
+  file: RolloutFile,
+  settings: Settings,
+  t: Transition,
+  now: Date,
+): TransitionResult {
+  const state = currentState(file);
+  const view = viewState(file);
+  switch (t.kind) {
+    case "advance":
+      return advance(file, view, state, t, now);
+    case "rollback": {
+      if (view.percent === 0) return refuse("already at 0%: nothing to roll back");
+      if (t.automatic && view.phase === "rolled_back") {
+        return refuse(
+          `already rolled back to ${view.percent}%; an automatic rollback does not step down again`,
+        );
+      }
+      const target = rollbackTarget(file, view, t.to);
+      if (typeof target === "string") return refuse(target);
+      const cooldown = file.rollback?.cooldown ?? settings.defaults.cooldown ?? 0;
+      const next = clean({
+        percent: target,
+        phase: "rolled_back",
+        started_at: iso(now),
+        cooldown_until: cooldown > 0 ? iso(new Date(now.getTime() + cooldown * 1000)) : undefined,
+        reason: t.reason,
+      });
+      return { ok: true, from: state, to: next, summary: `${view.percent}% → ${target}%` };
+    }
+    case "pause":
+      if (view.phase === "paused") return refuse("already paused", view.reason ? [view.reason] : []);
+      if (view.phase === "complete") return refuse("complete: nothing to pause");
+      return {
+        ok: true,
+        from: state,
+        to: clean({ ...state, phase: "paused", reason: t.reason }),
+        summary: `paused at ${view.percent}%`,
+      };
+    case "resume": {
+      if (view.phase !== "paused") return refuse(`not paused (${view.phase})`);
+      const phase = inCooldown(view, now) ? "rolled_back" : view.percent === 0 ? "pending" : "baking";
+      return {
+        ok: true,
+        from: state,
+        to: clean({ ...state, phase, reason: undefined }),
+        summary: `resumed at ${view.percent}%`,
+      };
+    }
+    case "complete": {
+      if (view.phase === "complete") return refuse("already complete");
+      if (view.next !== undefined || view.stage === 0)
+        return refuse(`not at the final stage (${view.percent}%)`);
+      const failing = t.gate.checks.filter(
+        (c) => !c.pass && !["stage", "approvals", "freeze"].includes(c.name),
+      );
+      if (failing.length > 0)
+        return refuse(
+          "the final stage has not passed",
+          failing.map((c) => `${c.name}: ${c.detail}`),
+        );
+      return {
+        ok: true,
+        from: state,
+        to: clean({ ...state, phase: "complete", reason: undefined }),
+        summary: `complete at ${view.percent}%`,
+      };
+    }
+  }
+}

@@ -1,0 +1,200 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ConsoleNotifier } from "../adapters/console/console-notifier.ts";
+import { LocalRepoStore } from "../adapters/local/local-repo-store.ts";
+import { StaticRegistry } from "../adapters/local/static-registry.ts";
+import { silentLogger } from "../adapters/log/logger.ts";
+import { SimulatedMetrics } from "../adapters/prometheus/simulated-metrics.ts";
+import { runCommand } from "../commands/run-command.ts";
+import { renderHuman } from "../surfaces/cli/cli-render.ts";
+import { createApp } from "./app.ts";
+import { DEMO_ROLLOUT, DEMO_ROLLOUT_ID, DEMO_SYNC_FILE } from "./demo-plan.ts";
+
+/**
+ * `npm run demo`: the bot's main job on an embedded plan, no accounts needed. The real server in
+ * local mode on a loopback port, managing a throwaway git repository; its real evaluation loop on a
+ * compressed clock (30 minutes per tick) against simulated metrics. Stages advance as each gate
+ * opens; at 50% an incident starts and reaches the server as an Alertmanager webhook on its real
+ * endpoint; the bot rolls back one stage and starts the cooldown. Every decision is a commit with
+ * audit trailers; `git log` is the audit trail.
+ */
+
+const TICK_MINUTES = 30;
+const REPO = "acme/checkout";
+const delayMs = Number(process.env.DEMO_DELAY_MS ?? 150);
+const out = (text = "") => process.stdout.write(`${text}\n`);
+const stampOf = (d: Date) => `── ${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+
+function git(dir: string, args: string[], date?: Date): string {
+  const env = date
+    ? { ...process.env, GIT_AUTHOR_DATE: date.toISOString(), GIT_COMMITTER_DATE: date.toISOString() }
+    : process.env;
+  return execFileSync("git", args, { cwd: dir, env, encoding: "utf8" });
+}
+
+function createRepo(start: Date): string {
+  const dir = process.env.DEMO_DIR ?? mkdtempSync(join(tmpdir(), "rollout-demo-"));
+  mkdirSync(join(dir, ".github/rollouts"), { recursive: true });
+  mkdirSync(join(dir, "deploy"), { recursive: true });
+  writeFileSync(join(dir, `.github/rollouts/${DEMO_ROLLOUT_ID}.yml`), DEMO_ROLLOUT);
+  writeFileSync(join(dir, "deploy/checkout.env"), DEMO_SYNC_FILE);
+  git(dir, ["init", "--quiet", "--initial-branch=main"]);
+  git(dir, ["config", "user.name", "rollout-bot"]);
+  git(dir, ["config", "user.email", "rollout-bot@users.noreply.example"]);
+  git(dir, ["add", "."]);
+  git(dir, ["commit", "--quiet", "-m", "Add checkout-v2 rollout plan"], start);
+  return dir;
+}
+
+/** The webhook Alertmanager would send for the demo's alert rule. */
+function alertmanagerWebhook(status: "firing" | "resolved", startsAt: Date, value: string) {
+  const labels = {
+    alertname: "CheckoutV2ErrorRate",
+    severity: "critical",
+    rollout: DEMO_ROLLOUT_ID,
+    repo: REPO,
+  };
+  return {
+    version: "4",
+    groupKey: `{}:{alertname="CheckoutV2ErrorRate"}`,
+    status,
+    receiver: "rollout-bot",
+    groupLabels: { alertname: labels.alertname },
+    commonLabels: labels,
+    commonAnnotations: {},
+    externalURL: "http://alertmanager.example:9093",
+    alerts: [
+      {
+        status,
+        labels,
+        annotations: { summary: `checkout v2 5xx ratio ${value}` },
+        startsAt: startsAt.toISOString(),
+        endsAt: "0001-01-01T00:00:00Z",
+        generatorURL: "http://prometheus.example:9090/graph",
+        fingerprint: "5a1e5a1e5a1e5a1e",
+      },
+    ],
+  };
+}
+
+export async function runDemo(): Promise<void> {
+  let now = new Date("2026-11-23T09:00:00Z");
+  const dir = createRepo(now);
+  let incidentFrom: number | undefined;
+  let incidentUntil = Number.POSITIVE_INFINITY;
+  const incident = (t: Date) =>
+    incidentFrom !== undefined && t.getTime() >= incidentFrom && t.getTime() < incidentUntil;
+  // Deterministic "noise" keeps the figures lively without making runs differ.
+  const wave = (t: Date, scale: number) => scale * (1 + Math.sin(t.getTime() / 3_600_000));
+  const metrics = new SimulatedMetrics({
+    error_rate: (t) => (incident(t) ? 0.083 : 0.0018 + wave(t, 0.0006)),
+    p99_latency: (t) => (incident(t) ? 1.4 : 0.31 + wave(t, 0.04)),
+  });
+  const channel = new ConsoleNotifier(out);
+  let stamped = false;
+  const stampOnce = () => {
+    if (!stamped) out(stampOf(now));
+    stamped = true;
+  };
+  const store = new LocalRepoStore(dir, { commit: true, commitDate: () => now, name: REPO });
+  const token = randomBytes(24).toString("hex");
+  const app = createApp({
+    registry: new StaticRegistry([store]),
+    metrics: () => metrics,
+    notifier: {
+      // Each tick's messages come under one timestamp line, as a channel would show them.
+      post: async (message) => {
+        stampOnce();
+        await channel.post(message);
+      },
+    },
+    clock: { now: () => now },
+    logger: silentLogger,
+    alertToken: token,
+  });
+  await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const sendAlert = async (status: "firing" | "resolved", startsAt: Date) => {
+    out(
+      `   ⇢ Alertmanager → POST ${url}/alerts/alertmanager (${status}, critical, rollout=${DEMO_ROLLOUT_ID})`,
+    );
+    const response = await fetch(`${url}/alerts/alertmanager`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify(alertmanagerWebhook(status, startsAt, "0.083")),
+    });
+    const body = (await response.json()) as { outcomes: { result: string }[] };
+    out(`   ⇠ ${response.status}: ${body.outcomes.map((o) => o.result).join(", ")}`);
+  };
+
+  out(
+    `rollout-bot demo — plan ${DEMO_ROLLOUT_ID}: 5% 1h → 25% 4h → 50% 8h → 100%, auto-advance, auto-rollback`,
+  );
+  out(`repository: ${dir}`);
+  out(
+    `server: ${url} (local mode) · clock: ${TICK_MINUTES} simulated minutes per evaluation · status on the plan's cron (every 4h)\n`,
+  );
+  let rolledBackAt: Date | undefined;
+  let alerted = false;
+  for (let i = 0; i < 64; i++) {
+    stamped = false;
+    if (incidentFrom !== undefined && !alerted && now.getTime() >= incidentFrom) {
+      // The alert rule fired: Alertmanager delivers it before the bot's own next evaluation.
+      stampOnce();
+      alerted = true;
+      await sendAlert("firing", new Date(incidentFrom));
+    }
+    const decisions = await app.scheduler.runOnce();
+    for (const d of decisions) {
+      if (d.outcome?.kind !== "applied") continue;
+      const commit = d.outcome.commit?.slice(0, 8) ?? "";
+      const dispatched = d.outcome.dispatches.map(
+        (x) => `, ${x.workflow} ${x.dispatched ? "dispatched" : "(not dispatched: local)"}`,
+      );
+      out(`   → ${d.action}: commit ${commit}${dispatched.join("")}`);
+      if (d.action === "advance" && d.outcome.plan.to.percent === 50 && incidentFrom === undefined) {
+        incidentFrom = now.getTime() + 3 * 3_600_000; // the incident starts three hours into 50%
+      }
+    }
+    const state = git(dir, ["show", `HEAD:.github/rollouts/${DEMO_ROLLOUT_ID}.yml`]);
+    if (!rolledBackAt && state.includes("phase: rolled_back")) {
+      rolledBackAt = now;
+      incidentUntil = now.getTime(); // less traffic on the bad version: the errors subside
+      out(
+        `   → rollback: commit ${git(dir, ["rev-parse", "--short=8", "HEAD"]).trim()}, rollback.yml (not dispatched: local)`,
+      );
+    } else if (rolledBackAt && now.getTime() - rolledBackAt.getTime() === 60 * 60_000) {
+      stampOnce();
+      await sendAlert("resolved", new Date(incidentFrom ?? now.getTime()));
+    }
+    if (stamped) out();
+    if (rolledBackAt && now.getTime() - rolledBackAt.getTime() >= 8 * 3_600_000) break;
+    await sleep(delayMs);
+    now = new Date(now.getTime() + TICK_MINUTES * 60_000);
+  }
+  await app.close();
+  out("── after the rollback: advancing is refused during the cooldown");
+  const refused = await runCommand(
+    {
+      store,
+      metrics: () => metrics,
+      notifier: channel,
+      clock: { now: () => now },
+      logger: silentLogger,
+      actor: "cli:alice",
+      dryRun: true,
+    },
+    { verb: "advance", rollout: { id: DEMO_ROLLOUT_ID } },
+  );
+  out(renderHuman(refused));
+  out(`\n── the audit trail: git log in ${dir}`);
+  out(git(dir, ["log", "--format=%h %ad %s", "--date=format:%a %H:%M"]).trimEnd());
+  out(`\nexplore it:  cd ${dir} && git log -p  ·  node dist/cli.js history ${DEMO_ROLLOUT_ID} --dir ${dir}`);
+}
+
+await runDemo();

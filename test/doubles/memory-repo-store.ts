@@ -1,0 +1,122 @@
+import { createHash } from "node:crypto";
+import { isRolloutPath } from "../../src/core/config/rollout-file.ts";
+import { RolloutError } from "../../src/core/errors.ts";
+import type {
+  AppliedChange,
+  Change,
+  DispatchOutcome,
+  HistoryEntry,
+  Proposal,
+  ProposalResult,
+  RepoFile,
+  RepoStore,
+  WorkflowDispatch,
+} from "../../src/ports.ts";
+
+/** Pull requests for a MemoryPullRequestStore. */
+export interface MemoryPull extends Proposal {
+  number: number;
+  open: boolean;
+  closeComment?: string;
+}
+
+/** An in-memory repository with compare-and-swap writes: the fake for command tests. */
+export class MemoryRepoStore implements RepoStore {
+  readonly name: string;
+  readonly files = new Map<string, string>();
+  readonly commits: (Change & { id: string; date: string; author: string })[] = [];
+  readonly dispatches: WorkflowDispatch[] = [];
+  /** Makes the next dispatch throw, to test that a rollback is still committed and reported. */
+  failNextDispatch?: Error;
+  /** Refuse direct commits like a protected default branch. */
+  protectedBranch = false;
+  readonly pulls: MemoryPull[] = [];
+  #now: () => Date;
+
+  constructor(name: string, files: Record<string, string> = {}, now: () => Date = () => new Date(0)) {
+    this.name = name;
+    this.#now = now;
+    for (const [path, text] of Object.entries(files)) this.files.set(path, text);
+  }
+
+  static version(text: string): string {
+    return createHash("sha1").update(text).digest("hex");
+  }
+
+  async listRolloutFiles(): Promise<RepoFile[]> {
+    return [...this.files.keys()]
+      .filter(isRolloutPath)
+      .sort()
+      .map((path) => ({
+        path,
+        text: this.files.get(path) ?? "",
+        version: MemoryRepoStore.version(this.files.get(path) ?? ""),
+      }));
+  }
+
+  async readFile(path: string): Promise<RepoFile | undefined> {
+    const text = this.files.get(path);
+    return text === undefined ? undefined : { path, text, version: MemoryRepoStore.version(text) };
+  }
+
+  async commit(change: Change): Promise<AppliedChange> {
+    if (this.protectedBranch) throw new RolloutError("PROTECTED", "protected branch: direct commits refused");
+    for (const file of change.files) {
+      const current = this.files.get(file.path);
+      if (
+        file.baseVersion !== undefined &&
+        (current === undefined || MemoryRepoStore.version(current) !== file.baseVersion)
+      ) {
+        throw new RolloutError("CONFLICT", `${file.path} changed since it was read`);
+      }
+    }
+    for (const file of change.files) this.files.set(file.path, file.text);
+    const id = createHash("sha1").update(`${this.commits.length}:${change.message}`).digest("hex");
+    this.commits.push({ ...change, id, date: this.#now().toISOString(), author: "rollout-bot" });
+    return { commit: id };
+  }
+
+  async dispatchWorkflow(dispatch: WorkflowDispatch): Promise<DispatchOutcome> {
+    if (this.failNextDispatch) {
+      const error = this.failNextDispatch;
+      delete this.failNextDispatch;
+      throw error;
+    }
+    this.dispatches.push(dispatch);
+    return { dispatched: true };
+  }
+
+  async history(path: string): Promise<HistoryEntry[]> {
+    return this.commits
+      .filter((c) => c.files.some((f) => f.path === path))
+      .map((c) => ({ commit: c.id, date: c.date, author: c.author, message: c.message }))
+      .reverse();
+  }
+}
+
+/** A MemoryRepoStore that behaves like a host with pull requests (GitHub): advance proposes. */
+export class MemoryPullRequestStore extends MemoryRepoStore {
+  async propose(proposal: Proposal): Promise<ProposalResult> {
+    const open = this.pulls.find((p) => p.open && p.branch === proposal.branch);
+    if (open) {
+      Object.assign(open, proposal);
+      return {
+        number: open.number,
+        url: `memory://pull/${open.number}`,
+        created: false,
+        branchUpdated: true,
+      };
+    }
+    const number = this.pulls.length + 1;
+    this.pulls.push({ ...proposal, number, open: true });
+    return { number, url: `memory://pull/${number}`, created: true, branchUpdated: true };
+  }
+
+  async closeProposal(branch: string, comment: string): Promise<boolean> {
+    const open = this.pulls.find((p) => p.open && p.branch === branch);
+    if (!open) return false;
+    open.open = false;
+    open.closeComment = comment;
+    return true;
+  }
+}
