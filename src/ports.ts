@@ -3,7 +3,12 @@
  * commands receive these, and surfaces wire real (GitHub, Slack, Prometheus, filesystem) or in-memory ones.
  */
 
+import type { RunCoordinator } from "node-cron";
+import type { InboxAlert } from "./core/alerts/alert.ts";
+import type { RepoPermission } from "./core/commands/authorize.ts";
 import type { StatusMessage } from "./core/messages/status-message.ts";
+import type { WeeklyReport } from "./core/messages/weekly-report.ts";
+import type { Alert } from "./core/rollout/health.ts";
 import type { MetricRequest, MetricResult } from "./core/rollout/metric-request.ts";
 import type { WorkflowDispatch } from "./core/rollout/plan.ts";
 
@@ -43,6 +48,8 @@ export type { WorkflowDispatch };
 
 export interface DispatchOutcome {
   dispatched: boolean;
+  /** The store cannot dispatch at all (a plain checkout): nothing to retry or finish later. */
+  unsupported?: boolean;
   detail?: string;
 }
 
@@ -65,21 +72,108 @@ export interface ProposalResult {
   note?: string;
 }
 
+/** A pull request as the use-cases see it (the bump PR, an urgent rollback PR, any PR a check runs on). */
+export interface PullRequest {
+  number: number;
+  title: string;
+  body: string | null;
+  /** Login of who opened it; `*[bot]` for apps. */
+  author: string;
+  authorIsBot: boolean;
+  headRef: string;
+  headSha: string;
+  /** `owner/name` of the repository the head branch lives in (a fork's differs from the base's). */
+  headRepo: string;
+  baseRef: string;
+  url: string;
+}
+
+/** One reviewer's verdict, as GitHub lists reviews (oldest first). */
+export interface Review {
+  login: string;
+  isBot: boolean;
+  state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+}
+
+/** The commit at a branch head and who made it, to tell the bot's own commits from a person's. */
+export interface CommitInfo {
+  sha: string;
+  authorLogin?: string | undefined;
+  committerLogin?: string | undefined;
+  /** GitHub signed it (commits an App makes through the API are signed by GitHub). */
+  verified: boolean;
+  message: string;
+}
+
+export interface CheckRun {
+  name: string;
+  headSha: string;
+  conclusion: "success" | "failure" | "neutral";
+  title: string;
+  summary: string;
+  annotations?: { path: string; line: number; message: string; title: string }[];
+}
+
+export type Reaction = "eyes" | "rocket" | "confused";
+
+/** Pull requests, reviews, checks and comments on a host that has them (GitHub). */
+export interface PullRequestHost {
+  /** The login the bot acts as here (`<app>[bot]`): only its own PRs are bump PRs. */
+  botLogin(): Promise<string | undefined>;
+  /** Opens or refreshes the PR on `proposal.branch` (never duplicated, a person's commit never force-pushed). */
+  propose(proposal: Proposal): Promise<ProposalResult>;
+  /** Closes the open PR of a branch with a comment saying why; false when none was open. */
+  close(branch: string, comment: string): Promise<boolean>;
+  /** Open PRs whose head branch is a `rollout/…` branch (read conditionally: the schedule polls it). */
+  openBumpPulls(): Promise<PullRequest[]>;
+  get(number: number): Promise<PullRequest | undefined>;
+  /** Paths the PR changes, with GitHub's status (added, modified, removed, renamed …). */
+  files(number: number): Promise<{ path: string; status: string }[]>;
+  /** The commits the PR adds on top of its base, oldest first. */
+  commits(number: number): Promise<CommitInfo[]>;
+  reviews(number: number): Promise<Review[]>;
+  /** The newest check run of that name on a commit. */
+  latestCheck(
+    headSha: string,
+    name: string,
+  ): Promise<{ conclusion: string | null; title: string; completedAt: string | undefined } | undefined>;
+  writeCheck(check: CheckRun): Promise<void>;
+  /** Squash-merges, only if the head is still `sha` (compare-and-swap). */
+  merge(number: number, sha: string): Promise<void>;
+  comment(issueNumber: number, body: string): Promise<void>;
+  react(commentId: number, reaction: Reaction): Promise<void>;
+  deleteBranch(branch: string): Promise<void>;
+  /** Whether a closed PR from `branch` was merged as `mergeSha` (a push that is a bump PR's merge). */
+  mergedAs(branch: string, mergeSha: string): Promise<boolean>;
+  /** Whether `context` is a required status check on the default branch; undefined when unknown. */
+  requiredCheck?(context: string): Promise<boolean | undefined>;
+}
+
+/** Who people are on the host: repository permission and team membership. */
+export interface Collaborators {
+  permission(login: string): Promise<RepoPermission>;
+  /** Of the `org/team` slugs given, those the user is an active member of. */
+  teams(login: string, candidates: readonly string[]): Promise<string[]>;
+}
+
 /** The repository holding `.github/rollouts/*.yml` and `.github/rollout-bot.yml`. */
 export interface RepoStore {
   /** Human-readable name: `owner/repo` or a local path. */
   readonly name: string;
   listRolloutFiles(): Promise<RepoFile[]>;
-  readFile(path: string): Promise<RepoFile | undefined>;
+  /** The file on the default branch, or at `ref` (a PR head) where the store can read other refs. */
+  readFile(path: string, ref?: string): Promise<RepoFile | undefined>;
   /** Writes directly to the default branch (local: the work tree, optionally committed). */
   commit(change: Change): Promise<AppliedChange>;
   /** Dispatches a workflow; a store that cannot (a plain local checkout) says so instead. */
   dispatchWorkflow(dispatch: WorkflowDispatch): Promise<DispatchOutcome>;
   history(path: string): Promise<HistoryEntry[]>;
   /** Hosts with pull requests (GitHub): advance proposes instead of committing. */
-  propose?(proposal: Proposal): Promise<ProposalResult>;
-  /** Closes the open bump PR of a rollout, with a comment saying why. */
-  closeProposal?(branch: string, comment: string): Promise<boolean>;
+  readonly pulls?: PullRequestHost | undefined;
+  /** Hosts with accounts (GitHub): who may do what is checked against these. */
+  readonly collaborators?: Collaborators | undefined;
+  /** Web address of a file or commit on the host, for links in messages; undefined where there is none. */
+  webUrl?(kind: "blob" | "commit", target: string): string;
   /**
    * When the rollout's current percentage reached the default branch (the merge of its bump PR, or the
    * last commit to the file): the stage start when the merged change carried no time.
@@ -96,6 +190,8 @@ export interface RepoStore {
 export interface Notifier {
   /** Posts (or updates in place) the status message of one rollout. */
   post(message: StatusMessage): Promise<void>;
+  /** Posts a repository's weekly report to its channel; a notifier without channels has none. */
+  postReport?(report: WeeklyReport): Promise<void>;
 }
 
 export interface MetricsSource {
@@ -178,4 +274,47 @@ export interface IntentJournal {
   /** Removes the rollout's intent if it is still intent `id`. */
   clear(repo: string, rollout: string, id: string): Promise<void>;
   list(repo: string): Promise<Intent[]>;
+}
+
+/**
+ * Alerts now firing, per repository and rollout, so every evaluation (status, tick, gate) sees them —
+ * on every replica. Entries expire unless re-sent: a lost "resolved" never leaves a rollout red for ever.
+ */
+export interface AlertBook {
+  record(repo: string, alert: InboxAlert & { rollout: string }): Promise<void>;
+  /** Firing alerts per rollout id of one repository. */
+  firing(repo: string): Promise<ReadonlyMap<string, readonly Alert[]>>;
+}
+
+export interface SlackMessageRef {
+  channel: string;
+  ts: string;
+}
+
+/** Where each stage's Slack message lives, to update it in place: memory, or Redis across replicas. */
+export interface SlackMessageStore {
+  get(key: string): Promise<SlackMessageRef | undefined>;
+  set(key: string, value: SlackMessageRef): Promise<void>;
+}
+
+/**
+ * Everything replicas must agree on, as one bundle: Redis implementations shared by every replica
+ * (`REDIS_URL`), or the in-memory ones of a single process. The commands are the same code.
+ */
+export interface Coordination {
+  kind: "redis" | "memory";
+  lock: Lock;
+  dedupe: Dedupe;
+  journal: IntentJournal;
+  alerts: AlertBook;
+  slackStore: SlackMessageStore;
+  /** node-cron's per-slot election; undefined in a single process (every tick runs). */
+  runCoordinator?: RunCoordinator;
+  close(): Promise<void>;
+}
+
+/** Slack user groups, for authorization by `slack_groups`. */
+export interface SlackDirectory {
+  /** Of the user group ids given, those the user belongs to. */
+  groupsOf(user: string, groups: readonly string[]): Promise<string[]>;
 }

@@ -2,24 +2,27 @@ import type { MetricsSourceConfig } from "../core/config/schema-parts.ts";
 import type { Alert } from "../core/rollout/health.ts";
 import type { Clock, IntentJournal, Logger, MetricsSource, Notifier, RepoStore } from "../ports.ts";
 
-/** Everything a command needs from the shell, injected so commands run the same on every surface. */
+/** Resolves a rollout's configured metrics source (the rollout's, else the settings', else the default). */
+export type MetricsResolver = (config: MetricsSourceConfig | undefined) => MetricsSource | undefined;
+
+/**
+ * Everything a use-case needs for one repository, built by `contextFor` (services.ts) and nowhere else,
+ * so every surface runs the same commands under the same lease, journal and alert book.
+ */
 export interface CommandContext {
   store: RepoStore;
-  /**
-   * The metrics source for a rollout's configured source (the rollout's, else the settings', else the
-   * default); undefined when none is configured: health is then yellow, "no metrics source".
-   */
-  metrics: (config: MetricsSourceConfig | undefined) => MetricsSource | undefined;
+  /** Undefined when none is configured: health is then yellow, "no metrics source". */
+  metrics: MetricsResolver;
   notifier: Notifier;
   clock: Clock;
   logger: Logger;
-  /** Who is acting: a Slack user, a GitHub login, `cli:<user>`, or `rollout-bot` for automation. */
+  /** Who is acting, for the audit trail: a Slack user, a GitHub login, `cli:<user>`, `rollout-bot`. */
   actor: string;
   dryRun: boolean;
-  /** Firing alerts per rollout id, from the alert inbox. */
-  alerts?: ReadonlyMap<string, readonly Alert[]>;
-  /** Where a transition records what it still has to dispatch after its commit (server only). */
+  /** Firing alerts of one rollout of this repository, from the alert book (every replica's). */
+  alerts: (rollout: string) => Promise<readonly Alert[]>;
+  /** Where a transition records what it still has to dispatch after its commit. */
   journal?: IntentJournal;
-  /** Runs a rollout's transition under its lease, one at a time across processes (server only). */
-  lease?: <T>(rollout: string, fn: () => Promise<T>) => Promise<T | undefined>;
+  /** Runs a rollout's transition under its lease, one at a time across processes. */
+  lease: <T>(rollout: string, fn: () => Promise<T>) => Promise<T | undefined>;
 }

@@ -1,4 +1,6 @@
 import type { Settings } from "../core/config/settings-schema.ts";
+import { errorMessage } from "../core/errors.ts";
+import { buildStatusMessage, type StatusEvent, type StatusMessage } from "../core/messages/status-message.ts";
 import { evaluateGate, type Gate } from "../core/rollout/gate.ts";
 import { type HealthReport, judgeHealth, metricRequests } from "../core/rollout/health.ts";
 import type { MetricResult } from "../core/rollout/metric-request.ts";
@@ -26,8 +28,9 @@ export async function evaluateRollout(
   const requests = metricRequests(rollout.file, view, now);
   const results = new Map<string, MetricResult>();
   const metrics = ctx.metrics(rollout.file.metrics?.source ?? settings.metrics?.source);
-  await Promise.all(
-    requests.map(async (request) => {
+  const [alerts] = await Promise.all([
+    ctx.alerts(rollout.id),
+    ...requests.map(async (request) => {
       if (!metrics) {
         results.set(request.key, { ok: false, reason: "no metrics source" });
         return;
@@ -36,17 +39,51 @@ export async function evaluateRollout(
         results.set(request.key, await metrics.query(request, now));
       } catch (error) {
         // A failing source makes health yellow with the reason; it never crashes an evaluation.
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = errorMessage(error);
         ctx.logger.warn({ rollout: rollout.id, metric: request.metric, err: reason }, "metric query failed");
         results.set(request.key, { ok: false, reason: `query failed: ${reason}` });
       }
     }),
-  );
-  const alerts = ctx.alerts?.get(rollout.id) ?? [];
+  ]);
   const health = judgeHealth({ file: rollout.file, view, now, results, alerts });
   const gateInput: Parameters<typeof evaluateGate>[0] = { view, settings, health, now };
   if (options.approvals !== undefined) gateInput.approvals = options.approvals;
   if (options.to !== undefined) gateInput.to = options.to;
   const gate = evaluateGate(gateInput);
   return { view, health, gate, queries: requests.length };
+}
+
+/** The status message of a rollout as it stands now: evaluated, then rendered with an event and headline. */
+export async function statusNow(
+  ctx: Pick<CommandContext, "metrics" | "clock" | "alerts" | "logger" | "store">,
+  rollout: LoadedRollout,
+  settings: Settings,
+  message: { event?: StatusEvent; headline?: string | ((view: StageView) => string) } = {},
+): Promise<{ evaluation: Evaluation; status: StatusMessage }> {
+  const evaluation = await evaluateRollout(ctx, rollout, settings);
+  const { view, health, gate } = evaluation;
+  const headline = typeof message.headline === "function" ? message.headline(view) : message.headline;
+  const status = buildStatusMessage({
+    id: rollout.id,
+    repo: ctx.store.name,
+    file: rollout.file,
+    view,
+    health,
+    now: ctx.clock.now(),
+    gate,
+    ...(message.event ? { event: message.event } : {}),
+    ...(headline === undefined ? {} : { headline }),
+  });
+  return { evaluation, status };
+}
+
+/** Posts a message; a failed post is logged, never fatal to the command that made it. */
+export async function postQuietly(ctx: Pick<CommandContext, "notifier" | "logger">, status: StatusMessage) {
+  try {
+    await ctx.notifier.post(status);
+    return true;
+  } catch (error) {
+    ctx.logger.warn({ rollout: status.rollout, err: errorMessage(error) }, "notification failed");
+    return false;
+  }
 }

@@ -1,13 +1,12 @@
 import type { InboxAlert } from "../core/alerts/alert.ts";
+import { isFileOfRollout } from "../core/config/rollout-file.ts";
 import { isRolloutError } from "../core/errors.ts";
-import { buildStatusMessage } from "../core/messages/status-message.ts";
-import type { Dedupe, IntentJournal, Lock, Logger, RepoRegistry, RepoStore } from "../ports.ts";
-import type { AlertBook } from "./alert-book.ts";
-import type { CommandContext } from "./context.ts";
-import { evaluateRollout } from "./evaluate.ts";
+import type { RepoRegistry, RepoStore } from "../ports.ts";
+import { statusNow } from "./evaluate.ts";
 import { finishInterrupted } from "./finish-interrupted.ts";
 import { loadRepo } from "./load-repo.ts";
 import { mutate } from "./mutate.ts";
+import { contextFor, type Services } from "./services.ts";
 
 /**
  * The alert inbox's use-case. Firing critical → rollback when auto-rollback is on, else a red page;
@@ -35,33 +34,20 @@ export interface AlertOutcome {
   commit?: string | undefined;
 }
 
+/** The alert inbox: the shared services, and every repository an alert may name. */
 export interface InboxDeps {
+  services: Services;
   registry: RepoRegistry;
-  /** A command context for one repository, seeing the alerts now firing there. */
-  context: (store: RepoStore, actor: string) => CommandContext;
-  dedupe: Dedupe;
-  lock: Lock;
-  book: AlertBook;
-  logger: Logger;
-  /** Half-done transitions of the rollout are finished before acting on its alert. */
-  journal?: IntentJournal;
-  /** The rollout lease's TTL, also how long an in-flight alert claim lasts (a dead handler's claim lapses). */
-  leaseTtlMs?: number;
 }
 
 export const DEDUPE_TTL_MS = 24 * 3_600_000;
-const LEASE_TTL_MS = 60_000;
 
 async function locate(registry: RepoRegistry, alert: InboxAlert): Promise<RepoStore | undefined> {
   if (alert.repo) return registry.find(alert.repo);
   // No repo label: accept it only when exactly one served repo has the rollout.
   const matches: RepoStore[] = [];
   for (const store of await registry.repos()) {
-    if (
-      (await store.listRolloutFiles()).some(
-        (f) => f.path.endsWith(`/${alert.rollout}.yml`) || f.path.endsWith(`/${alert.rollout}.yaml`),
-      )
-    ) {
+    if ((await store.listRolloutFiles()).some((f) => isFileOfRollout(f.path, alert.rollout ?? ""))) {
       matches.push(store);
     }
   }
@@ -74,7 +60,7 @@ async function act(
   alert: InboxAlert & { rollout: string },
 ): Promise<AlertOutcome> {
   const base = { key: alert.key, name: alert.name, rollout: alert.rollout, repo: store.name };
-  const ctx = deps.context(store, `alert:${alert.source}/${alert.name}`);
+  const ctx = contextFor(deps.services, store, `alert:${alert.source}/${alert.name}`);
   const repo = await loadRepo(store);
   const rollout = repo.rollouts.find((r) => r.id === alert.rollout);
   if (!rollout)
@@ -102,21 +88,13 @@ async function act(
       commit: outcome.kind === "applied" ? outcome.commit : undefined,
     };
   }
-  const { view, health, gate } = await evaluateRollout(ctx, rollout, repo.settings);
   const resolved = alert.status === "resolved";
   const headline = resolved
     ? `resolved: ${reason} — no action taken`
     : alert.severity === "critical"
       ? `🚨 ${reason} — auto-rollback is off: roll back with /rollout rollback ${rollout.id}`
       : `${alert.severity}: ${reason}`;
-  const message = buildStatusMessage({
-    id: rollout.id,
-    repo: store.name,
-    file: rollout.file,
-    view,
-    health,
-    now: ctx.clock.now(),
-    gate,
+  const { status: message } = await statusNow(ctx, rollout, repo.settings, {
     event: resolved ? "alert_resolved" : "alert",
     headline,
   });
@@ -131,7 +109,7 @@ export async function handleAlerts(deps: InboxDeps, alerts: readonly InboxAlert[
     const rolloutId = alert.rollout;
     const store = rolloutId === undefined ? undefined : await locate(deps.registry, alert);
     if (!store || rolloutId === undefined) {
-      deps.logger.info(
+      deps.services.logger.info(
         { alert: alert.name, rollout: alert.rollout, repo: alert.repo },
         "alert for no known rollout",
       );
@@ -139,32 +117,35 @@ export async function handleAlerts(deps: InboxDeps, alerts: readonly InboxAlert[
       continue;
     }
     const scoped = { ...alert, rollout: rolloutId };
-    deps.book.record(store.name, scoped);
+    const { services } = deps;
+    await services.coordination.alerts.record(store.name, scoped);
     const claim = `${alert.status}:${alert.key}`;
-    const leaseTtlMs = deps.leaseTtlMs ?? LEASE_TTL_MS;
+    const { leaseTtlMs, coordination } = services;
     // Claimed for as long as a lease first: a handler that dies lets a re-send act; kept a day once done.
-    if (!(await deps.dedupe.claim(claim, leaseTtlMs))) {
+    if (!(await coordination.dedupe.claim(claim, leaseTtlMs))) {
       outcomes.push({ ...base, repo: store.name, result: "duplicate" });
       continue;
     }
     try {
       // A transition a dead process left half done is finished first (under the rollout's lease).
-      if (deps.journal)
-        await finishInterrupted(deps.context(store, "rollout-bot"), deps.journal, {
-          minAgeMs: leaseTtlMs,
-          only: rolloutId,
-          lock: deps.lock,
-          leaseTtlMs,
-        });
+      await finishInterrupted(contextFor(services, store, "rollout-bot"), coordination.journal, {
+        minAgeMs: leaseTtlMs,
+        only: rolloutId,
+        lock: coordination.lock,
+        leaseTtlMs,
+      });
       // One transition per rollout at a time, across concurrent deliveries (and replicas, with Redis):
       // the context's lease, taken by mutate around the read → decide → commit → dispatch.
       const outcome = await act(deps, store, scoped);
-      await deps.dedupe.keep(claim, DEDUPE_TTL_MS);
+      await coordination.dedupe.keep(claim, DEDUPE_TTL_MS);
       outcomes.push(outcome);
     } catch (error) {
-      await deps.dedupe.release(claim);
+      await coordination.dedupe.release(claim);
       const detail = isRolloutError(error) ? `${error.code}: ${error.message}` : String(error);
-      deps.logger.error({ alert: alert.name, rollout: rolloutId, err: detail }, "alert handling failed");
+      deps.services.logger.error(
+        { alert: alert.name, rollout: rolloutId, err: detail },
+        "alert handling failed",
+      );
       outcomes.push({ ...base, repo: store.name, result: "failed", detail });
     }
   }

@@ -1,3 +1,4 @@
+import { errorMessage } from "../core/errors.ts";
 import { renderBulkCommitMessage } from "../core/messages/commit-message.ts";
 import { buildStatusMessage, type StatusMessage } from "../core/messages/status-message.ts";
 import { buildPlan, type FileEdit, type Plan } from "../core/rollout/plan.ts";
@@ -15,6 +16,7 @@ import { loadRepo } from "./load-repo.ts";
 
 export interface RollbackAllOutcome {
   kind: "rollback-all";
+  repo: string;
   dryRun: boolean;
   plans: Plan[];
   commitMessage: string;
@@ -94,6 +96,7 @@ export async function rollbackAll(ctx: CommandContext, reason: string): Promise<
   });
   const outcome: RollbackAllOutcome = {
     kind: "rollback-all",
+    repo: repo.name,
     dryRun: ctx.dryRun,
     plans,
     commitMessage,
@@ -121,7 +124,7 @@ export async function rollbackAll(ctx: CommandContext, reason: string): Promise<
           ...(await ctx.store.dispatchWorkflow(dispatch)),
         });
       } catch (error) {
-        const detail = `dispatch failed: ${error instanceof Error ? error.message : String(error)}`;
+        const detail = `dispatch failed: ${errorMessage(error)}`;
         outcome.dispatches.push({
           rollout: plan.rollout,
           workflow: dispatch.workflow,

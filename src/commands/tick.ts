@@ -1,15 +1,17 @@
 import type { Settings } from "../core/config/settings-schema.ts";
+import { errorMessage } from "../core/errors.ts";
 import { buildStatusMessage, type StatusMessage } from "../core/messages/status-message.ts";
+import { decideAutomation } from "../core/rollout/automation.ts";
 import type { HealthStatus } from "../core/rollout/health.ts";
 import type { CommandContext } from "./context.ts";
-import { evaluateRollout } from "./evaluate.ts";
-import { type LoadedRollout, loadRepo } from "./load-repo.ts";
+import { evaluateRollout, postQuietly } from "./evaluate.ts";
+import { type LoadedRepo, type LoadedRollout, loadRepo } from "./load-repo.ts";
 import { type MutationOutcome, mutate } from "./mutate.ts";
 
 /**
- * One pass of the evaluation loop — the same code for the server's scheduler, the Action's `tick` and
- * the demo: judge each active rollout, roll back on red, complete after the final bake, advance when
- * the gate is open and auto-advance is on, and post status when it is due.
+ * One pass of the evaluation loop over one repository — the same code for the server's scheduler, the
+ * Action's `tick` and the demo: judge each active rollout, let the core decide what automation does
+ * (core/rollout/automation.ts), carry it out, and post status when it is due.
  */
 
 export interface TickDecision {
@@ -36,65 +38,57 @@ export async function tick(ctx: CommandContext, options: TickOptions = {}): Prom
     );
   }
   for (const rollout of repo.rollouts) {
-    const phase = rollout.file.state?.phase;
-    if (phase === "complete") continue;
+    if (rollout.file.state?.phase === "complete") continue;
+    try {
+      decisions.push(await tickOne(ctx, repo, rollout, options));
+    } catch (error) {
+      // One rollout's failure (its lease busy, GitHub refusing) never holds the others back.
+      ctx.logger.error({ rollout: rollout.id, err: errorMessage(error) }, "rollout evaluation failed");
+    }
+  }
+  return decisions;
+}
+
+async function tickOne(
+  ctx: CommandContext,
+  repo: LoadedRepo,
+  rollout: LoadedRollout,
+  options: TickOptions,
+): Promise<TickDecision> {
+  {
     const evaluation = await evaluateRollout(ctx, rollout, repo.settings);
     const { view, health, gate } = evaluation;
-    const automation = rollout.file.automation ?? {
-      auto_advance: false,
-      auto_rollback: true,
-      auto_merge: false,
-    };
-    const now = ctx.clock.now();
+    const decided = decideAutomation({ file: rollout.file, view, health, gate });
+    const common = { id: rollout.id, evaluation, repo };
     let outcome: MutationOutcome | undefined;
-    let action: TickDecision["action"] = "none";
-    if (
-      health.status === "red" &&
-      automation.auto_rollback &&
-      view.phase !== "rolled_back" &&
-      view.percent > 0
-    ) {
-      action = "rollback";
-      const fired = health.reasons.find((r) => r.status === "red" && r.rollbackTo !== undefined);
-      const reason = health.reasons
-        .filter((r) => r.status === "red")
-        .map((r) => r.text)
-        .join("; ");
-      outcome = await mutate(ctx, {
-        id: rollout.id,
-        action: "rollback",
-        event: "rolled_back",
-        reason: `automatic: ${reason}`,
-        evaluation,
-        transition: () => ({
-          kind: "rollback",
-          to: fired?.rollbackTo,
-          reason: `automatic: ${reason}`,
-          automatic: true,
-        }),
-      });
-    } else if (
-      view.next === undefined &&
-      view.stage > 0 &&
-      gate.checks.every((c) => c.pass || ["stage", "freeze", "approvals"].includes(c.name))
-    ) {
-      action = "complete";
-      outcome = await mutate(ctx, {
-        id: rollout.id,
-        action: "complete",
-        event: "completed",
-        evaluation,
-        transition: (e) => ({ kind: "complete", gate: e.gate }),
-      });
-    } else if (gate.open && automation.auto_advance) {
-      action = "advance";
-      outcome = await mutate(ctx, {
-        id: rollout.id,
-        action: "advance",
-        event: "advanced",
-        evaluation,
-        transition: (e) => ({ kind: "advance", gate: e.gate }),
-      });
+    switch (decided.action) {
+      case "rollback":
+        outcome = await mutate(ctx, {
+          ...common,
+          action: "rollback",
+          event: "rolled_back",
+          reason: decided.reason,
+          transition: () => ({ kind: "rollback", to: decided.to, reason: decided.reason, automatic: true }),
+        });
+        break;
+      case "complete":
+        outcome = await mutate(ctx, {
+          ...common,
+          action: "complete",
+          event: "completed",
+          transition: (e) => ({ kind: "complete", gate: e.gate }),
+        });
+        break;
+      case "advance":
+        outcome = await mutate(ctx, {
+          ...common,
+          action: "advance",
+          event: "advanced",
+          transition: (e) => ({ kind: "advance", gate: e.gate }),
+        });
+        break;
+      case "none":
+        break;
     }
     const gateOpen = gate.open && view.next !== undefined;
     const status =
@@ -106,22 +100,22 @@ export async function tick(ctx: CommandContext, options: TickOptions = {}): Prom
             file: rollout.file,
             view,
             health,
-            now,
+            now: ctx.clock.now(),
             gate,
             event: gateOpen ? "stage_passed" : "status",
           });
     let posted = (outcome?.kind === "applied" || outcome?.kind === "proposed") && outcome.notified;
     if (!outcome && !ctx.dryRun && ((await options.statusDue?.(rollout, repo.settings)) ?? true)) {
-      try {
-        await ctx.notifier.post(status);
-        posted = true;
-      } catch (error) {
-        ctx.logger.warn({ rollout: rollout.id, err: String(error) }, "status post failed");
-      }
+      posted = await postQuietly(ctx, status);
     }
-    const decision: TickDecision = { rollout: rollout.id, action, health: health.status, status, posted };
+    const decision: TickDecision = {
+      rollout: rollout.id,
+      action: decided.action,
+      health: health.status,
+      status,
+      posted,
+    };
     if (outcome) decision.outcome = outcome;
-    decisions.push(decision);
+    return decision;
   }
-  return decisions;
 }

@@ -13,6 +13,7 @@ import { SimulatedMetrics } from "../adapters/prometheus/simulated-metrics.ts";
 import { runCommand } from "../commands/run-command.ts";
 import { renderHuman } from "../surfaces/cli/cli-render.ts";
 import { createApp } from "./app.ts";
+import { localServices } from "./coordination.ts";
 import { DEMO_ROLLOUT, DEMO_ROLLOUT_ID, DEMO_SYNC_FILE } from "./demo-plan.ts";
 
 /**
@@ -103,8 +104,7 @@ export async function runDemo(): Promise<void> {
   };
   const store = new LocalRepoStore(dir, { commit: true, commitDate: () => now, name: REPO });
   const token = randomBytes(24).toString("hex");
-  const app = createApp({
-    registry: new StaticRegistry([store]),
+  const services = localServices({
     metrics: () => metrics,
     notifier: {
       // Each tick's messages come under one timestamp line, as a channel would show them.
@@ -115,8 +115,8 @@ export async function runDemo(): Promise<void> {
     },
     clock: { now: () => now },
     logger: silentLogger,
-    alertToken: token,
   });
+  const app = createApp({ services, registry: new StaticRegistry([store]), alertToken: token });
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const sendAlert = async (status: "firing" | "resolved", startsAt: Date) => {
@@ -180,16 +180,13 @@ export async function runDemo(): Promise<void> {
   await app.close();
   out("── after the rollback: advancing is refused during the cooldown");
   const refused = await runCommand(
+    { ...services, notifier: channel },
     {
-      store,
-      metrics: () => metrics,
-      notifier: channel,
-      clock: { now: () => now },
-      logger: silentLogger,
-      actor: "cli:alice",
+      command: { verb: "advance", rollout: { id: DEMO_ROLLOUT_ID } },
+      principal: { kind: "local", user: "cli:alice" },
+      scope: store,
       dryRun: true,
     },
-    { verb: "advance", rollout: { id: DEMO_ROLLOUT_ID } },
   );
   out(renderHuman(refused));
   out(`\n── the audit trail: git log in ${dir}`);

@@ -1,22 +1,33 @@
+import type { Octokit } from "@octokit/rest";
 import { createNodeMiddleware, createProbot, ProbotOctokit } from "probot";
+import { EtagCache } from "../adapters/github/etag-cache.ts";
 import { GitHubRegistry } from "../adapters/github/github-registry.ts";
+import { DEFAULT_WEB_URL } from "../adapters/github/github-repo.ts";
+import { GitHubRepoStore } from "../adapters/github/github-repo-store.ts";
 import { throttleHandlers } from "../adapters/github/octokit-policy.ts";
 import { writeQueue } from "../adapters/github/write-queue.ts";
+import type { Services } from "../commands/services.ts";
+import { errorMessage } from "../core/errors.ts";
 import { dedupeDeliveries } from "../surfaces/github/delivery-dedupe.ts";
-import { refreshGates } from "../surfaces/github/gate-check.ts";
 import { githubApp } from "../surfaces/github/github-app.ts";
-import type { GitHubAppDeps } from "../surfaces/github/github-deps.ts";
 import type { RouteHandler } from "../surfaces/http/app-server.ts";
 
 export const GITHUB_WEBHOOKS_PATH = "/api/github/webhooks";
 
+/** Web address of the GitHub the App talks to: GHE_HOST (with GHE_PROTOCOL) or github.com. */
+export function githubWebUrl(env: NodeJS.ProcessEnv): string {
+  return env.GHE_HOST ? `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}` : DEFAULT_WEB_URL;
+}
+
 /**
  * The GitHub half of the server: Probot (configured from APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH,
- * WEBHOOK_SECRET, GHE_HOST/GHE_PROTOCOL) mounted at /api/github/webhooks, and the repo registry.
+ * WEBHOOK_SECRET, GHE_HOST/GHE_PROTOCOL) mounted at /api/github/webhooks, the registry of served
+ * repositories, and the one factory of their stores (shared ETag cache, the App's bot login, links
+ * to the configured host).
  */
 export async function createGitHubSurface(
   env: NodeJS.ProcessEnv,
-  deps: GitHubAppDeps,
+  services: Services,
   options: { throttle?: boolean } = {},
 ) {
   // Throttling spaces writes as GitHub asks of integrations; tests against the fake may switch it off.
@@ -28,22 +39,42 @@ export async function createGitHubSurface(
     ...o,
     throttle: {
       ...o.throttle,
-      ...throttleHandlers(deps.logger),
+      ...throttleHandlers(services.logger),
       write: writeQueue,
       ...(options.throttle === false ? { enabled: false } : {}),
     },
   }));
   const probot = createProbot({ env, overrides: { Octokit } });
-  let registry: GitHubRegistry | undefined;
-  const withRegistry: GitHubAppDeps = {
-    ...deps,
-    onRepoSeen: (installationId, owner, repo) => {
-      registry?.seen(installationId, owner, repo);
-      deps.onRepoSeen?.(installationId, owner, repo);
-    },
+  const etags = new EtagCache();
+  const webUrl = githubWebUrl(env);
+  let bot: Promise<string | undefined> | undefined;
+  // The App's own login (`<slug>[bot]`): only PRs and commits by it are the bot's.
+  const botLogin = () => {
+    bot ??= (async () => {
+      const app = (await probot.auth()) as unknown as Octokit;
+      const { data } = await app.rest.apps.getAuthenticated();
+      return data?.slug ? `${data.slug}[bot]` : undefined;
+    })().catch((error: unknown) => {
+      bot = undefined;
+      services.logger.warn({ err: errorMessage(error) }, "cannot tell the App's bot login");
+      return undefined;
+    });
+    return bot;
   };
-  registry = new GitHubRegistry(probot, withRegistry);
-  const middleware = await createNodeMiddleware(githubApp(withRegistry), {
+  const storeFor = (
+    octokit: unknown,
+    repo: { owner: string; repo: string; defaultBranch?: string | undefined },
+  ) =>
+    new GitHubRepoStore(octokit as Octokit, {
+      owner: repo.owner,
+      repo: repo.repo,
+      etags,
+      webUrl,
+      botLogin,
+      ...(repo.defaultBranch ? { defaultBranch: repo.defaultBranch } : {}),
+    });
+  const registry = new GitHubRegistry(probot, storeFor, services.logger);
+  const middleware = await createNodeMiddleware(githubApp({ services, storeFor, registry }), {
     probot,
     webhooksPath: GITHUB_WEBHOOKS_PATH,
   });
@@ -57,9 +88,6 @@ export async function createGitHubSurface(
       res.end();
     }
   };
-  /** After each evaluation pass: re-evaluate the gate of every open bump PR (SPEC: "and on schedule"). */
-  const refreshAllGates = () =>
-    registry.eachRepo((octokit, repo) => refreshGates(withRegistry, octokit, repo));
   // Redeliveries and replicas: each X-GitHub-Delivery acts once.
-  return { probot, registry, route: dedupeDeliveries(route, deps.dedupe), refreshAllGates };
+  return { probot, registry, webUrl, route: dedupeDeliveries(route, services.coordination.dedupe) };
 }

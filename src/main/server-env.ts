@@ -35,6 +35,11 @@ export const ServerEnv = z.object({
     .startsWith("xapp-", "SLACK_APP_TOKEN must be an app-level token (xapp-…) for Socket Mode")
     .optional(),
   SLACK_DEFAULT_CHANNEL: z.string().min(1).optional(),
+  SLACK_TEAM_ID: z
+    .string()
+    .regex(/^T[A-Z0-9]{2,20}$/, "SLACK_TEAM_ID must be a Slack workspace id like T0123ABCD")
+    .optional()
+    .describe("The one workspace this server serves: every repository is bound to it"),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\/\S+$/, "REDIS_URL must be a URL like redis://redis:6379 (or rediss:// for TLS)")

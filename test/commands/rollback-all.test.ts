@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { history } from "../../src/commands/history.ts";
-import { runCommand } from "../../src/commands/run-command.ts";
 import { parseCommitMessage } from "../../src/core/messages/commit-message.ts";
 import { CHECKOUT_PLAN, memoryContext } from "../helpers/command-context.ts";
 
@@ -23,10 +22,10 @@ const files = {
 
 describe("rollback all", () => {
   it("takes every active rollout to 0% in one commit, dispatches each rollback workflow, announces each", async () => {
-    const { ctx, store, notifier } = memoryContext(files, { error_rate: () => 0.001 }, start);
-    const outcome = await runCommand(
-      { ...ctx, actor: "oncall" },
+    const { ctx, run, store, notifier } = memoryContext(files, { error_rate: () => 0.001 }, start);
+    const outcome = await run(
       { verb: "rollback-all", reason: "payments outage" },
+      { principal: { kind: "local", user: "oncall" } },
     );
     if (outcome.kind !== "rollback-all") throw new Error(outcome.kind);
     expect(outcome.plans.map((p) => [p.rollout, p.from.percent, p.to.percent])).toEqual([
@@ -64,8 +63,8 @@ describe("rollback all", () => {
   });
 
   it("dry run plans the single commit without writing", async () => {
-    const { ctx, store } = memoryContext(files, undefined, start);
-    const outcome = await runCommand({ ...ctx, dryRun: true }, { verb: "rollback-all" });
+    const { run, store } = memoryContext(files, undefined, start);
+    const outcome = await run({ verb: "rollback-all" }, { dryRun: true });
     if (outcome.kind !== "rollback-all") throw new Error(outcome.kind);
     expect(outcome.edits.find((e) => e.path === "config.py")?.after).toBe(
       "checkout = 0.0\nsearch = 0.0\nidle = 0.0\n",

@@ -5,7 +5,9 @@ import { GitHubRepoStore } from "../../src/adapters/github/github-repo-store.ts"
 import { silentLogger } from "../../src/adapters/log/logger.ts";
 import { SimulatedMetrics } from "../../src/adapters/prometheus/simulated-metrics.ts";
 import { runCommand } from "../../src/commands/run-command.ts";
+import type { Command } from "../../src/core/commands/command.ts";
 import { parseCommitMessage } from "../../src/core/messages/commit-message.ts";
+import { localServices } from "../../src/main/coordination.ts";
 import { CHECKOUT_PLAN, CONFIG_PY, ROLLOUT_PATH } from "../helpers/command-context.ts";
 import { commentPayload, FULL, startGitHubApp } from "../helpers/github-harness.ts";
 
@@ -257,25 +259,20 @@ describe("GitHub repo store under concurrency", () => {
         owner: "acme",
         repo: "shop",
       });
-      return {
-        store,
+      // Each replica its own process: its own (in-memory) lock, so nothing serialises them but Git.
+      const services = localServices({
         metrics: () => new SimulatedMetrics({ error_rate: () => 0.001 }),
         notifier: h.notifier,
         clock: h.clock,
         logger,
-        actor,
-        dryRun: false,
-      };
+      });
+      return (command: Command, force = false) =>
+        runCommand(services, { command, principal: { kind: "local", user: actor }, scope: store, force });
     };
     const outcomes = await Promise.all([
-      runCommand(replica("alice"), {
-        verb: "rollback",
-        rollout: { id: "checkout" },
-        to: "previous",
-        reason: "first",
-      }),
-      runCommand(replica("bob"), { verb: "rollback", rollout: { id: "checkout" }, to: 0, reason: "second" }),
-      runCommand(replica("carol"), { verb: "advance", rollout: { id: "checkout" } }, { force: true }),
+      replica("alice")({ verb: "rollback", rollout: { id: "checkout" }, to: "previous", reason: "first" }),
+      replica("bob")({ verb: "rollback", rollout: { id: "checkout" }, to: 0, reason: "second" }),
+      replica("carol")({ verb: "advance", rollout: { id: "checkout" } }, true),
     ]);
     expect(outcomes.map((o) => o.kind)).not.toContain("planned");
     // The race was real: a loser found the file changed under it (blob check, a 409 or a non-fast-forward
@@ -326,15 +323,20 @@ describe("gate on schedule", () => {
     await harness.send("issue_comment", await commentPayload(harness, "/rollout advance checkout", "alice"));
     const gates = () =>
       harness!.fake.state.repo(FULL).checkRuns.filter((c: { name: string }) => c.name === "rollout gate");
-    const github = harness.github;
-    await github.refreshAllGates();
+    const h = harness;
+    // The evaluation pass re-checks open bump PRs every 5 minutes (reviews re-check at once by webhook).
+    const pass = async () => {
+      h.fake.state.clock.advance(5 * 60_000);
+      await h.app.scheduler.runOnce();
+    };
+    await pass();
     expect(gates()).toHaveLength(1);
     expect(gates()[0]).toMatchObject({ conclusion: "failure", output: { title: "gate closed: approvals" } });
-    await github.refreshAllGates();
+    await pass();
     expect(gates()).toHaveLength(1); // same verdict, fresh: no new write
-    const pull = bumpPulls(harness)[0]!;
-    harness.fake.state.addReview(FULL, pull.number, { user: "bob", state: "APPROVED" });
-    await github.refreshAllGates();
+    const pull = bumpPulls(h)[0]!;
+    h.fake.state.addReview(FULL, pull.number, { user: "bob", state: "APPROVED" });
+    await pass();
     expect(gates()).toHaveLength(2);
     expect(gates()[1]).toMatchObject({
       conclusion: "success",

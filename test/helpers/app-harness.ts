@@ -1,11 +1,12 @@
 import type { AddressInfo } from "node:net";
-import { RecordingNotifier } from "../../src/adapters/console/console-notifier.ts";
 import { StaticRegistry } from "../../src/adapters/local/static-registry.ts";
 import { silentLogger } from "../../src/adapters/log/logger.ts";
 import { type Series, SimulatedMetrics } from "../../src/adapters/prometheus/simulated-metrics.ts";
 import { type App, createApp } from "../../src/main/app.ts";
+import { localServices } from "../../src/main/coordination.ts";
 import type { MetricsSource } from "../../src/ports.ts";
 import { MemoryRepoStore } from "../doubles/memory-repo-store.ts";
+import { RecordingNotifier } from "../doubles/recording-notifier.ts";
 
 export const ALERT_TOKEN = "test-token-0123456789abcdef";
 
@@ -20,14 +21,8 @@ export async function startApp(options: {
   const store = new MemoryRepoStore("acme/shop", options.files, now);
   const notifier = new RecordingNotifier();
   const metrics = options.metrics ?? (options.series ? new SimulatedMetrics(options.series) : undefined);
-  const app: App = createApp({
-    registry: new StaticRegistry([store]),
-    metrics: () => metrics,
-    notifier,
-    clock: { now },
-    logger: silentLogger,
-    alertToken: ALERT_TOKEN,
-  });
+  const services = localServices({ metrics: () => metrics, notifier, clock: { now }, logger: silentLogger });
+  const app: App = createApp({ services, registry: new StaticRegistry([store]), alertToken: ALERT_TOKEN });
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const post = (
@@ -40,7 +35,7 @@ export async function startApp(options: {
       headers: { "content-type": "application/json", ...headers },
       body: typeof body === "string" ? body : JSON.stringify(body),
     });
-  return { app, store, notifier, url, post, close: () => app.close() };
+  return { app, services, store, notifier, url, post, close: () => app.close() };
 }
 
 /** An Alertmanager v4 webhook body as Alertmanager sends it. */

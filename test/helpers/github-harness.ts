@@ -1,14 +1,13 @@
 import { generateKeyPairSync } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { Octokit } from "@octokit/rest";
-import { RecordingNotifier } from "../../src/adapters/console/console-notifier.ts";
-import { EtagCache } from "../../src/adapters/github/etag-cache.ts";
 import { silentLogger } from "../../src/adapters/log/logger.ts";
-import { MemoryDedupe, MemoryLock } from "../../src/adapters/memory/memory-coordination.ts";
 import { type Series, SimulatedMetrics } from "../../src/adapters/prometheus/simulated-metrics.ts";
 import { createApp } from "../../src/main/app.ts";
+import { localServices } from "../../src/main/coordination.ts";
 import { createGitHubSurface, GITHUB_WEBHOOKS_PATH } from "../../src/main/github.ts";
 import type { RouteHandler } from "../../src/surfaces/http/app-server.ts";
+import { RecordingNotifier } from "../doubles/recording-notifier.ts";
 import { type FakeGitHub, startFakeGitHub } from "../fakes/github/fake-github.ts";
 import { deliver, examplePayload } from "./webhooks.ts";
 
@@ -78,26 +77,14 @@ export async function startGitHubApp(options: {
     GHE_PROTOCOL: "http",
     LOG_LEVEL: "fatal",
   };
-  const github = await createGitHubSurface(
-    env as NodeJS.ProcessEnv,
-    {
-      metrics: () => metrics,
-      notifier,
-      clock,
-      logger: silentLogger,
-      etags: new EtagCache(),
-      lock: new MemoryLock(),
-      dedupe: new MemoryDedupe(),
-    },
-    { throttle: options.throttle ?? false },
-  );
+  const services = localServices({ metrics: () => metrics, notifier, clock, logger: silentLogger });
+  const github = await createGitHubSurface(env as NodeJS.ProcessEnv, services, {
+    throttle: options.throttle ?? false,
+  });
   github.registry.seen(1, REPO.owner, REPO.name);
   const app = createApp({
+    services,
     registry: github.registry,
-    metrics: () => metrics,
-    notifier,
-    clock,
-    logger: silentLogger,
     alertToken: undefined,
     extraRoutes: new Map<string, RouteHandler>([[GITHUB_WEBHOOKS_PATH, github.route]]),
   });
@@ -132,6 +119,7 @@ export async function startGitHubApp(options: {
   return {
     fake,
     app,
+    services,
     url,
     notifier,
     clock,

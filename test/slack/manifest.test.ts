@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { SLACK_EVENTS_PATH } from "../../src/surfaces/slack/slack-surface.ts";
+import { SLACK_EVENTS_PATH } from "../../src/main/slack.ts";
 
 /** The manifest asks for what the code uses and nothing more. */
 describe("slack-manifest.yml", () => {

@@ -130,6 +130,7 @@ export class LocalRepoStore implements RepoStore {
   async dispatchWorkflow(dispatch: WorkflowDispatch): Promise<DispatchOutcome> {
     return {
       dispatched: false,
+      unsupported: true,
       detail: `local checkout: workflow ${dispatch.workflow} not dispatched (use --repo owner/name with GITHUB_TOKEN)`,
     };
   }

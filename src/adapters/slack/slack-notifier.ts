@@ -1,52 +1,23 @@
 import {
   type FetchFunction,
-  LogLevel,
   type RetryOptions,
-  type Logger as SlackLogger,
   WebAPIPlatformError,
   WebAPIRequestError,
   WebClient,
 } from "@slack/web-api";
-import { RolloutError } from "../../core/errors.ts";
+import { errorMessage, RolloutError } from "../../core/errors.ts";
 import { renderReplyText, renderStatusBlocks, type SlackRender } from "../../core/messages/slack-blocks.ts";
 import type { StatusEvent, StatusMessage } from "../../core/messages/status-message.ts";
-import type { Clock, Logger, Notifier } from "../../ports.ts";
+import { renderWeeklyReport, type WeeklyReport } from "../../core/messages/weekly-report.ts";
+import type { Clock, Logger, Notifier, SlackMessageRef, SlackMessageStore } from "../../ports.ts";
+import { MemorySlackMessageStore } from "../memory/memory-slack-store.ts";
+import { slackLogger } from "./slack-logger.ts";
 
 /**
  * Posts status messages to Slack: one message per rollout stage, updated in place with a short
  * threaded reply per update; milestones are also announced as a new top-level message, which then
  * becomes the stage's message. Posts that fail for transport reasons wait in an outbox.
  */
-
-export interface SlackMessageRef {
-  channel: string;
-  ts: string;
-}
-
-/** Where each stage's message lives; in memory here, Redis when replicas share the work. */
-export interface SlackMessageStore {
-  get(key: string): Promise<SlackMessageRef | undefined>;
-  set(key: string, value: SlackMessageRef): Promise<void>;
-}
-
-export class MemorySlackMessageStore implements SlackMessageStore {
-  readonly #refs = new Map<string, SlackMessageRef>();
-  readonly #limit: number;
-  constructor(limit = 10_000) {
-    this.#limit = limit;
-  }
-  async get(key: string): Promise<SlackMessageRef | undefined> {
-    return this.#refs.get(key);
-  }
-  async set(key: string, value: SlackMessageRef): Promise<void> {
-    this.#refs.delete(key);
-    this.#refs.set(key, value);
-    for (const oldest of this.#refs.keys()) {
-      if (this.#refs.size <= this.#limit) break;
-      this.#refs.delete(oldest);
-    }
-  }
-}
 
 /**
  * Up to 3 retries, 250 ms doubling (randomised), no new attempt once 6 s have passed: with 2.5 s per
@@ -132,7 +103,7 @@ export class SlackNotifier implements Notifier {
       retryConfig: options.retry ?? SLACK_RETRY,
       timeout: options.timeoutMs ?? 2500,
       rejectRateLimitedCalls: false,
-      logger: slackLogger(this.#logger, options.token),
+      logger: slackLogger(this.#logger, [options.token]),
       fetch: cappedRetryAfter(maxRetryAfter, (seconds) => {
         this.#rateLimitedFor = seconds;
       }),
@@ -155,6 +126,20 @@ export class SlackNotifier implements Notifier {
       }
       await this.#send({ message, announce: MILESTONES.has(message.event) });
     });
+  }
+
+  /** A repository's weekly report: a message of its own in the channel (not a stage's message). */
+  async postReport(report: WeeklyReport): Promise<void> {
+    const { text, blocks } = renderWeeklyReport(report.repo, report.rows);
+    await this.#serial(() =>
+      this.#client.chat.postMessage({
+        channel: report.channel,
+        text,
+        blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
   }
 
   /** Re-sends what failed earlier, oldest first; rejects (keeping the rest) while Slack is unreachable. */
@@ -300,7 +285,7 @@ export class SlackNotifier implements Notifier {
       const code = cause instanceof Error && "code" in cause ? ` (${String(cause.code)})` : "";
       return `${error.original.message}${code}`;
     }
-    return error instanceof Error ? error.message : String(error);
+    return errorMessage(error);
   }
 }
 
@@ -329,18 +314,3 @@ function cappedRetryAfter(maxSeconds: number, onCapped: (seconds: number) => voi
 }
 
 /** The WebClient's own log lines, into ours, with the token scrubbed from anything they carry. */
-function slackLogger(logger: Logger, token: string): SlackLogger {
-  const text = (parts: unknown[]) => {
-    const line = parts.map((part) => (typeof part === "string" ? part : JSON.stringify(part))).join(" ");
-    return token === "" ? line : line.split(token).join("[redacted]");
-  };
-  return {
-    debug: (...parts: unknown[]) => logger.debug({ source: "web-api" }, text(parts)),
-    info: (...parts: unknown[]) => logger.info({ source: "web-api" }, text(parts)),
-    warn: (...parts: unknown[]) => logger.warn({ source: "web-api" }, text(parts)),
-    error: (...parts: unknown[]) => logger.error({ source: "web-api" }, text(parts)),
-    setLevel: () => {},
-    getLevel: () => LogLevel.DEBUG,
-    setName: () => {},
-  };
-}

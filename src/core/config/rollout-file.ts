@@ -10,9 +10,28 @@ export interface Rollout {
   file: RolloutFile;
 }
 
+/** Where rollout files live, and the repo-wide settings file: every module asks here. */
+export const ROLLOUTS_DIR = ".github/rollouts";
+export const SETTINGS_PATH = ".github/rollout-bot.yml";
+
+/** A file name that can hold a rollout: `<name>.yml` or `<name>.yaml`. */
+export function isRolloutFileName(name: string): boolean {
+  return /^[^/]+\.ya?ml$/.test(name);
+}
+
+/** The path the bot writes for a new rollout (and links to): `.github/rollouts/<id>.yml`. */
+export function rolloutPath(id: string): string {
+  return `${ROLLOUTS_DIR}/${id}.yml`;
+}
+
 /** Whether a repository path is a rollout file: `.github/rollouts/<name>.yml` (or `.yaml`). */
 export function isRolloutPath(path: string): boolean {
-  return /^\.github\/rollouts\/[^/]+\.ya?ml$/.test(path);
+  return path.startsWith(`${ROLLOUTS_DIR}/`) && isRolloutFileName(path.slice(ROLLOUTS_DIR.length + 1));
+}
+
+/** Whether `path` is the file of rollout `id` (either extension). */
+export function isFileOfRollout(path: string, id: string): boolean {
+  return isRolloutPath(path) && rolloutIdFromPath(path) === id;
 }
 
 /** The rollout id is the file name without `.yml`/`.yaml`; undefined when it is not a YAML file name. */

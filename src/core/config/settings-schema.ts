@@ -34,6 +34,14 @@ export type FreezeWindow = z.output<typeof FreezeWindow>;
 export const Settings = z.strictObject({
   _extends: z.string().optional().meta({ description: "Inherit from another repo's settings (Probot)." }),
   notify: Notify.optional(),
+  slack: z
+    .strictObject({
+      workspace: z
+        .string()
+        .regex(/^T[A-Z0-9]{2,20}$/, "expected a Slack workspace (team) id like T0123ABCD")
+        .meta({ description: "The Slack workspace whose members may see and act on these rollouts." }),
+    })
+    .optional(),
   metrics: z.strictObject({ source: MetricsSource.optional() }).optional(),
   permissions: z
     .strictObject({

@@ -12,6 +12,7 @@ import {
   type YAMLError,
 } from "yaml";
 import type { z } from "zod";
+import { errorMessage } from "../errors.ts";
 import { describeIssue, type IssueReport } from "./describe-issue.ts";
 import { walkYamlPath } from "./yaml-path.ts";
 
@@ -88,7 +89,7 @@ function toData(
   try {
     return { ok: true, value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     if (/excessive alias count/i.test(message)) {
       const first = firstAlias(doc, () => true);
       return refuse(first, "too many aliases: the file expands to too much data (a YAML alias bomb?)");

@@ -62,6 +62,8 @@ export function statusRows(
 
 function headlines(outcome: CommandOutcome): string[] {
   switch (outcome.kind) {
+    case "denied":
+      return [`✗ refused: ${outcome.reason}`];
     case "refused":
       return [`✗ refused: ${outcome.message}`, ...outcome.reasons.map((r) => `- ${r}`)];
     case "planned":

@@ -14,6 +14,8 @@ import {
 export function exitCodeOf(outcome: CommandOutcome): number {
   switch (outcome.kind) {
     case "refused":
+    case "denied":
+    case "stale":
       return 1;
     case "validate":
       return outcome.files.every((f) => f.ok) ? 0 : 1;
@@ -21,9 +23,10 @@ export function exitCodeOf(outcome: CommandOutcome): number {
     case "list":
       return outcome.invalid.length === 0 ? 0 : 1;
     case "rollback-all":
-      return outcome.dispatches.every((d) => d.dispatched || d.detail?.startsWith("local checkout")) ? 0 : 1;
     case "applied":
-      return outcome.dispatches.every((d) => d.dispatched || d.detail?.startsWith("local checkout")) ? 0 : 1;
+      return outcome.dispatches.every((d) => d.dispatched || d.unsupported) ? 0 : 1;
+    case "rollback-all-repos":
+      return outcome.denied.length === 0 && outcome.outcomes.every((o) => exitCodeOf(o) === 0) ? 0 : 1;
     default:
       return 0;
   }
@@ -73,14 +76,33 @@ function mutationJson(outcome: MutationOutcome) {
 
 export function renderJson(outcome: CommandOutcome): unknown {
   switch (outcome.kind) {
+    case "denied":
+      return {
+        result: "denied",
+        repo: outcome.repo,
+        rollout: outcome.rollout ?? null,
+        reason: outcome.reason,
+      };
+    case "stale":
+      return { result: "stale", ...outcome };
+    case "rollback-all-repos":
+      return { repos: outcome.outcomes.map(renderJson), denied: outcome.denied };
     case "help":
       return { help: outcome.text };
     case "status":
       return outcome.statuses.length === 1 && outcome.invalid.length === 0
         ? statusJson(outcome.statuses[0]!)
-        : { rollouts: outcome.statuses.map(statusJson), invalid: outcome.invalid };
+        : {
+            rollouts: outcome.statuses.map(statusJson),
+            invalid: outcome.invalid,
+            unreadable: outcome.unreadable,
+          };
     case "list":
-      return { rollouts: outcome.rollouts.map(statusJson), invalid: outcome.invalid };
+      return {
+        rollouts: outcome.rollouts.map(statusJson),
+        invalid: outcome.invalid,
+        unreadable: outcome.unreadable,
+      };
     case "history":
       return outcome;
     case "validate":
@@ -174,6 +196,15 @@ function renderInvalid(
 
 export function renderHuman(outcome: CommandOutcome): string {
   switch (outcome.kind) {
+    case "denied":
+      return `✗ refused: ${outcome.reason}`;
+    case "stale":
+      return `✗ refused: ${outcome.rollout} moved from ${outcome.drawnAt}% to ${outcome.percent}%: nothing was changed`;
+    case "rollback-all-repos":
+      return [
+        ...outcome.outcomes.map((o) => `${o.repo}:\n${renderHuman(o)}`),
+        ...outcome.denied.map((d) => `✗ ${d.repo}: ${d.reason}`),
+      ].join("\n\n");
     case "help":
       return outcome.text;
     case "status":

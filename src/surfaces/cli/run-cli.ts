@@ -1,13 +1,9 @@
 import { parseArgs } from "node:util";
-import { ConsoleNotifier, silentNotifier } from "../../adapters/console/console-notifier.ts";
-import { LocalRepoStore } from "../../adapters/local/local-repo-store.ts";
-import { createLogger, silentLogger } from "../../adapters/log/logger.ts";
-import { prometheusFromEnv } from "../../adapters/prometheus/metrics-factory.ts";
-import type { CommandContext } from "../../commands/context.ts";
 import { runCommand } from "../../commands/run-command.ts";
+import type { Services } from "../../commands/services.ts";
 import { parseCommandTokens } from "../../core/commands/command-grammar.ts";
 import { helpText } from "../../core/commands/command-help.ts";
-import { isRolloutError } from "../../core/errors.ts";
+import { errorMessage, isRolloutError } from "../../core/errors.ts";
 import type { RepoStore } from "../../ports.ts";
 import { exitCodeOf, renderHuman, renderJson } from "./cli-render.ts";
 
@@ -31,14 +27,24 @@ options:
 
 exit codes: 0 done, 1 refused or invalid, 2 usage`;
 
+/** The flags that choose where the CLI works and how it reports. */
+export interface CliTarget {
+  dir?: string | undefined;
+  repo?: string | undefined;
+  commit: boolean;
+  notify: boolean;
+  verbose: boolean;
+}
+
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
   cwd: string;
-  now?: () => Date;
-  /** Replaces the local store (tests, and the remote store in a later release). */
-  store?: RepoStore;
+  /** The repository and the services for these flags (src/main/cli.ts wires the adapters). */
+  open: (
+    target: CliTarget,
+  ) => Promise<{ ok: true; store: RepoStore; services: Services } | { ok: false; message: string }>;
 }
 
 const OPTIONS = {
@@ -57,35 +63,12 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-/** `--repo owner/name`: the GitHub store the Action uses, loaded only when asked for. */
-async function remoteStore(
-  values: { repo?: string; dir?: string; commit?: boolean },
-  env: NodeJS.ProcessEnv,
-): Promise<{ ok: true; store: RepoStore } | { ok: false; message: string }> {
-  const { githubRepoStore, parseRepositoryName } = await import("../../adapters/github/github-client.ts");
-  const repository = parseRepositoryName(values.repo ?? "");
-  if (!repository)
-    return { ok: false, message: `--repo must be owner/name, got '${values.repo?.slice(0, 100)}'` };
-  if (values.dir !== undefined || values.commit)
-    return { ok: false, message: "--repo works on GitHub: --dir and --commit are for a local checkout" };
-  const token = env.GITHUB_TOKEN?.trim();
-  if (!token)
-    return { ok: false, message: "--repo needs GITHUB_TOKEN (a token that can read the repository)" };
-  const store = githubRepoStore({
-    token,
-    repository,
-    apiUrl: env.GITHUB_API_URL,
-    userAgent: "rollout-bot-cli",
-  });
-  return { ok: true, store };
-}
-
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     return await runCliUnsafe(argv, io);
   } catch (error) {
     // A bug must still end with a message and a non-zero exit, never a stack trace on a user's screen.
-    io.stderr(`✗ internal error: ${error instanceof Error ? error.message : String(error)}`);
+    io.stderr(`✗ internal error: ${errorMessage(error)}`);
     return 1;
   }
 }
@@ -97,7 +80,7 @@ async function runCliUnsafe(argv: string[], io: CliIo): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
   } catch (error) {
-    io.stderr(`${error instanceof Error ? error.message : String(error)}\n\n${CLI_USAGE}`);
+    io.stderr(`${errorMessage(error)}\n\n${CLI_USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -116,25 +99,30 @@ async function runCliUnsafe(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const json = values.json ?? false;
-  const remote = io.store || values.repo === undefined ? undefined : await remoteStore(values, io.env);
-  if (remote && !remote.ok) {
-    io.stderr(`${remote.message}\n\n${CLI_USAGE}`);
+  const opened = await io.open({
+    dir: values.dir,
+    repo: values.repo,
+    commit: values.commit ?? false,
+    notify: values.notify ?? false,
+    verbose: values.verbose ?? false,
+  });
+  if (!opened.ok) {
+    io.stderr(`${opened.message}\n\n${CLI_USAGE}`);
     return 2;
   }
-  const ctx: CommandContext = {
-    store:
-      io.store ??
-      remote?.store ??
-      new LocalRepoStore(values.dir ?? io.cwd, { commit: values.commit ?? false }),
-    metrics: prometheusFromEnv(io.env),
-    notifier: values.notify ? new ConsoleNotifier(io.stdout) : silentNotifier,
-    clock: { now: io.now ?? (() => new Date()) },
-    logger: values.verbose ? createLogger({ level: "debug" }) : silentLogger,
-    actor: values.actor ?? `cli:${io.env.USER ?? io.env.USERNAME ?? "unknown"}`,
+  const request = {
+    command: command.command,
+    // Whoever holds the checkout (or the token) can change the files anyway: trusted, as git is.
+    principal: {
+      kind: "local" as const,
+      user: values.actor ?? `cli:${io.env.USER ?? io.env.USERNAME ?? "unknown"}`,
+    },
+    scope: opened.store,
     dryRun: values["dry-run"] ?? false,
+    force: values.force ?? false,
   };
   try {
-    const outcome = await runCommand(ctx, command.command, { force: values.force ?? false });
+    const outcome = await runCommand(opened.services, request);
     io.stdout(json ? JSON.stringify(renderJson(outcome), null, 2) : renderHuman(outcome));
     return exitCodeOf(outcome);
   } catch (error) {
@@ -150,7 +138,7 @@ async function runCliUnsafe(argv: string[], io: CliIo): Promise<number> {
       else io.stderr([`✗ ${error.message}`, ...error.details.map((d) => `  ${d}`)].join("\n"));
       return error.code === "USAGE" ? 2 : 1;
     }
-    io.stderr(`✗ internal error: ${error instanceof Error ? error.message : String(error)}`);
+    io.stderr(`✗ internal error: ${errorMessage(error)}`);
     return 1;
   }
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { InboxDeps } from "../../commands/handle-alerts.ts";
+import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../ports.ts";
 import { isAlertSource, receiveAlerts } from "./alert-routes.ts";
 import { HttpError } from "./read-body.ts";
@@ -61,7 +62,7 @@ export function createAppServer(deps: AppServerDeps): Server {
         const log = deps.logger.child({ route: path, delivery: req.headers["x-request-id"] });
         const { status, body } = await receiveAlerts(req, source, deps.alertToken, {
           ...deps.inbox,
-          logger: log,
+          services: { ...deps.inbox.services, logger: log },
         });
         for (const outcome of body.outcomes) deps.metrics.alerts.inc({ source, result: outcome.result });
         send(res, status, body);
@@ -76,10 +77,7 @@ export function createAppServer(deps: AppServerDeps): Server {
         send(res, error.status, { error: error.message });
         if (error.status === 413) res.on("finish", () => req.destroy());
       } else {
-        deps.logger.error(
-          { route: path, err: error instanceof Error ? error.message : String(error) },
-          "request failed",
-        );
+        deps.logger.error({ route: path, err: errorMessage(error) }, "request failed");
         if (!res.headersSent) send(res, 500, { error: "internal error" });
       }
     } finally {

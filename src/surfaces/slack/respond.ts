@@ -1,4 +1,5 @@
 import type { RespondArguments } from "@slack/bolt";
+import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../ports.ts";
 
 /**
@@ -21,7 +22,7 @@ export async function respondSafely(
       return true;
     } catch (error) {
       const delay = DELAYS_MS[attempt];
-      const err = error instanceof Error ? error.message : String(error);
+      const err = errorMessage(error);
       if (delay === undefined) {
         logger.warn({ err, attempts: attempt + 1 }, "slack reply not delivered");
         return false;

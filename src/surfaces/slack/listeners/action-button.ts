@@ -16,7 +16,10 @@ export const BUTTON_ACTION_IDS = [ACTION_IDS.advance, ACTION_IDS.pause, ACTION_I
 
 export interface ActionButtonArgs {
   action: { action_id: string; value?: string | undefined };
-  body: { user: { id: string; username?: string; name?: string } };
+  body: {
+    user: { id: string; username?: string; name?: string; team_id?: string };
+    team?: { id: string } | null;
+  };
   ack: () => Promise<void>;
   respond: Respond;
 }
@@ -24,7 +27,11 @@ export interface ActionButtonArgs {
 export function actionButton(deps: SlackDeps) {
   return async ({ action, body, ack, respond }: ActionButtonArgs): Promise<void> => {
     await ack();
-    const log = deps.logger.child({ surface: "slack", user: body.user.id, action: action.action_id });
+    const log = deps.services.logger.child({
+      surface: "slack",
+      user: body.user.id,
+      action: action.action_id,
+    });
     const target = parseActionValue(action.value ?? "");
     const verb = verbOfActionId(action.action_id);
     await deps.work.run(async () => {
@@ -38,7 +45,11 @@ export function actionButton(deps: SlackDeps) {
         return;
       }
       const command: Command = { verb, rollout: { id: target.rollout, repo: target.repo } };
-      const user = { id: body.user.id, name: body.user.username ?? body.user.name };
+      const user = {
+        id: body.user.id,
+        team: body.team?.id ?? body.user.team_id,
+        name: body.user.username ?? body.user.name,
+      };
       const reply = await runSlackCommand(deps, user, command, { stage: target.stage });
       await respondSafely(respond, { ...reply, replace_original: false }, log);
     });

@@ -1,4 +1,5 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import { errorMessage } from "../../../core/errors.ts";
 import { ACTION_IDS, parseActionValue } from "../../../core/messages/slack-actions.ts";
 import { type Respond, respondSafely } from "../respond.ts";
 import { rollbackModal } from "../rollback-modal.ts";
@@ -20,7 +21,11 @@ export interface RollbackButtonArgs {
 export function rollbackButton(deps: SlackDeps) {
   return async ({ action, body, ack, respond }: RollbackButtonArgs): Promise<void> => {
     await ack();
-    const log = deps.logger.child({ surface: "slack", user: body.user.id, action: action.action_id });
+    const log = deps.services.logger.child({
+      surface: "slack",
+      user: body.user.id,
+      action: action.action_id,
+    });
     const target = parseActionValue(action.value ?? "");
     await deps.work.run(async () => {
       if (target?.verb !== "rollback") {
@@ -35,10 +40,7 @@ export function rollbackButton(deps: SlackDeps) {
       try {
         await deps.openView(body.trigger_id, rollbackModal(target, body.response_url));
       } catch (error) {
-        log.warn(
-          { err: error instanceof Error ? error.message : String(error) },
-          "rollback dialog not opened",
-        );
+        log.warn({ err: errorMessage(error) }, "rollback dialog not opened");
         const text = `could not open the rollback dialog (Slack did not answer in time). Nothing was changed: type /rollout rollback ${target.rollout} <reason> instead.`;
         await respondSafely(respond, { ...errorReply(text), replace_original: false }, log);
       }

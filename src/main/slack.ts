@@ -1,15 +1,15 @@
 import { App, HTTPReceiver, LogLevel } from "@slack/bolt";
-import type { KnownBlock } from "@slack/types";
 import { WebClient } from "@slack/web-api";
-import type { CommandContext } from "../../commands/context.ts";
-import type { Clock, Logger, RepoRegistry, RepoStore } from "../../ports.ts";
-import type { RouteHandler } from "../http/app-server.ts";
-import { boltLogger } from "./bolt-logger.ts";
-import { registerListeners } from "./listeners/index.ts";
-import { responderFor } from "./respond.ts";
-import type { SlackDeps } from "./slack-deps.ts";
-import { SlackGroups } from "./slack-groups.ts";
-import { WorkTracker } from "./work-tracker.ts";
+import { SlackGroups } from "../adapters/slack/slack-groups.ts";
+import { slackLogger } from "../adapters/slack/slack-logger.ts";
+import type { Services } from "../commands/services.ts";
+import { errorMessage } from "../core/errors.ts";
+import type { Clock, Logger, RepoRegistry } from "../ports.ts";
+import type { RouteHandler } from "../surfaces/http/app-server.ts";
+import { registerListeners } from "../surfaces/slack/listeners/index.ts";
+import { responderFor } from "../surfaces/slack/respond.ts";
+import type { SlackDeps } from "../surfaces/slack/slack-deps.ts";
+import { WorkTracker } from "../surfaces/slack/work-tracker.ts";
 
 export const SLACK_EVENTS_PATH = "/slack/events";
 
@@ -20,32 +20,57 @@ export const SLACK_EVENTS_PATH = "/slack/events";
  * `authorize` that returns the bot token, so no `auth.test` runs (with `token`, Bolt runs it at
  * start or on the first request and caches a failure for good). Slack can be down at boot and the
  * server still serves GitHub and alerts.
+ *
+ * Two steps, because the command path's services need Slack's user groups before the listeners
+ * exist: `slackDirectory` (the interactive Web API client and the group cache), then
+ * `createSlackSurface` (Bolt and the listeners, on the services).
  */
 
-export interface SlackSurfaceOptions {
+export interface SlackClientOptions {
   botToken: string;
   signingSecret?: string | undefined;
-  /** `xapp-…`: Socket Mode instead of the HTTP route. */
   appToken?: string | undefined;
   /** Web API base ending in `/api/`. */
   slackApiUrl?: string | undefined;
-  registry: RepoRegistry;
-  context: (store: RepoStore, actor: string) => CommandContext;
   clock: Clock;
   logger: Logger;
-  githubUrl?: string | undefined;
   groupTtlMs?: number;
-  /** Per Web API attempt (views.open, usergroups.users.list). */
+  /** Per Web API attempt (views.open, usergroups.users.list): a click must be answered within 3 s. */
   timeoutMs?: number;
+}
+
+export interface SlackClient {
+  client: WebClient;
+  groups: SlackGroups;
+  options: SlackClientOptions;
+}
+
+/** The Web API client for interactive calls (a modal, group members), with short timeouts. */
+export function slackDirectory(options: SlackClientOptions): SlackClient {
+  const logger = options.logger.child({ surface: "slack" });
+  const client = new WebClient(options.botToken, {
+    ...(options.slackApiUrl === undefined ? {} : { slackApiUrl: options.slackApiUrl }),
+    logger: slackLogger(logger, secretsOf(options)),
+    timeout: options.timeoutMs ?? 2500,
+    retryConfig: { retries: 1, factor: 2, minTimeout: 200, maxTimeout: 500 },
+  });
+  const groups = new SlackGroups({
+    list: async (group) => (await client.usergroups.users.list({ usergroup: group })).users ?? [],
+    clock: options.clock,
+    logger,
+    ...(options.groupTtlMs === undefined ? {} : { ttlMs: options.groupTtlMs }),
+  });
+  return { client, groups, options };
+}
+
+function secretsOf(options: SlackClientOptions): string[] {
+  return [options.botToken, options.signingSecret ?? "", options.appToken ?? ""];
 }
 
 export interface SlackSurface {
   app: App;
   /** The route for `POST /slack/events`; undefined in Socket Mode. */
   route: RouteHandler | undefined;
-  groups: SlackGroups;
-  /** `chat.postMessage` with the bot token (the weekly report). */
-  post(channel: string, message: { text: string; blocks: KnownBlock[] }): Promise<void>;
   /** Socket Mode: connect (retrying in the background). HTTP: nothing to do. */
   start(): void;
   /** Resolves when all work started by listeners has finished. */
@@ -55,17 +80,21 @@ export interface SlackSurface {
 
 const SOCKET_RETRY_MS = 30_000;
 
-export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
+export function createSlackSurface(
+  slack: SlackClient,
+  services: Services,
+  registry: RepoRegistry,
+  links: SlackDeps["links"] = {},
+): SlackSurface {
+  const { options, client } = slack;
   const logger = options.logger.child({ surface: "slack" });
-  const secrets = [options.botToken, options.signingSecret ?? "", options.appToken ?? ""];
-  const bolt = boltLogger(logger, secrets);
+  const bolt = slackLogger(logger, secretsOf(options));
   const clientOptions = {
     ...(options.slackApiUrl === undefined ? {} : { slackApiUrl: options.slackApiUrl }),
     logger: bolt,
     timeout: options.timeoutMs ?? 2500,
     retryConfig: { retries: 1, factor: 2, minTimeout: 200, maxTimeout: 500 },
   };
-  const client = new WebClient(options.botToken, clientOptions);
   const appToken = options.appToken;
   const socketMode = appToken !== undefined;
   const authorize = async () => ({ botToken: options.botToken });
@@ -91,23 +120,15 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     logger.error({ err: error.message }, "slack listener failed");
   });
   const work = new WorkTracker();
-  const groups = new SlackGroups({
-    list: async (group) => (await client.usergroups.users.list({ usergroup: group })).users ?? [],
-    clock: options.clock,
-    logger,
-    ...(options.groupTtlMs === undefined ? {} : { ttlMs: options.groupTtlMs }),
-  });
   const deps: SlackDeps = {
-    registry: options.registry,
-    context: options.context,
-    groups,
-    logger,
+    services,
+    registry,
     work,
     openView: async (triggerId, view) => {
       await client.views.open({ trigger_id: triggerId, view });
     },
     responder: (url) => responderFor(url),
-    githubUrl: options.githubUrl,
+    links,
   };
   registerListeners(app, deps);
 
@@ -131,7 +152,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       () => logger.info({}, "slack socket mode connected"),
       (error: unknown) => {
         logger.warn(
-          { err: error instanceof Error ? error.message : String(error), retryInMs: SOCKET_RETRY_MS },
+          { err: errorMessage(error), retryInMs: SOCKET_RETRY_MS },
           "slack socket mode connection failed",
         );
         if (!closed) retry = setTimeout(connect, SOCKET_RETRY_MS).unref();
@@ -142,10 +163,6 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   return {
     app,
     route,
-    groups,
-    async post(channel, message) {
-      await client.chat.postMessage({ channel, ...message, unfurl_links: false, unfurl_media: false });
-    },
     start() {
       if (socketMode) connect();
     },

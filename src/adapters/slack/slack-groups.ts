@@ -1,4 +1,5 @@
-import type { Clock, Logger } from "../../ports.ts";
+import { errorMessage } from "../../core/errors.ts";
+import type { Clock, Logger, SlackDirectory } from "../../ports.ts";
 
 /**
  * Who is in which Slack user group, from `usergroups.users.list`, cached per group for a TTL. Only the
@@ -15,7 +16,7 @@ interface Entry {
   fetchedAt: number;
 }
 
-export class SlackGroups {
+export class SlackGroups implements SlackDirectory {
   readonly #list: ListMembers;
   readonly #clock: Clock;
   readonly #ttlMs: number;
@@ -54,7 +55,7 @@ export class SlackGroups {
       this.#cache.set(group, { members, fetchedAt: this.#clock.now().getTime() });
       return members;
     } catch (error) {
-      const err = error instanceof Error ? error.message : String(error);
+      const err = errorMessage(error);
       if (stale) {
         this.#logger.warn({ group, err }, "slack user group lookup failed; using the last members seen");
         return stale.members;

@@ -1,0 +1,96 @@
+import { canWrite } from "../core/commands/authorize.ts";
+import { parseBody, parseBranch } from "../core/messages/bump-pr.ts";
+import type { Gate } from "../core/rollout/gate.ts";
+import type { PullRequest, RepoStore } from "../ports.ts";
+import { evaluateRollout } from "./evaluate.ts";
+import { findRollout, loadRepo } from "./load-repo.ts";
+import { contextFor, type Services } from "./services.ts";
+
+/**
+ * The "rollout gate" check run on a bump PR — bake, health, approvals, cooldown, freeze — re-evaluated
+ * on reviews, pushes and on schedule, under the rollout's lease (a rollback in progress wins). With
+ * `auto_merge` on and the gate open, the bot merges (compare-and-swap on the head it judged).
+ */
+
+export const GATE_CHECK = "rollout gate";
+
+/** How often an unchanged verdict is rewritten, to keep the bake progress fresh without spending writes. */
+const REFRESH_MS = 15 * 60_000;
+
+/** Approvals that count: each reviewer's latest verdict, people with write access, not the author, not bots. */
+export async function countApprovals(store: RepoStore, pull: PullRequest): Promise<number> {
+  const { pulls, collaborators } = store;
+  if (!pulls || !collaborators) return 0;
+  const latest = new Map<string, string>();
+  for (const review of await pulls.reviews(pull.number)) {
+    if (review.isBot || review.login === pull.author || review.state === "COMMENTED") continue;
+    latest.set(review.login, review.state);
+  }
+  let count = 0;
+  for (const [login, state] of latest) {
+    if (state === "APPROVED" && canWrite(await collaborators.permission(login))) count++;
+  }
+  return count;
+}
+
+export async function checkGate(
+  services: Services,
+  store: RepoStore,
+  pull: PullRequest,
+  options: { refreshOnly?: boolean } = {},
+): Promise<{ gate: Gate; merged: boolean } | undefined> {
+  const pulls = store.pulls;
+  const branch = parseBranch(pull.headRef);
+  const marker = parseBody(pull.body);
+  if (!pulls || !branch || branch.urgent || !marker || marker.rollout !== branch.rollout) return undefined;
+  const ctx = contextFor(services, store, "rollout-bot");
+  return ctx.lease(branch.rollout, async () => {
+    const loaded = await loadRepo(store);
+    const rollout = findRollout(loaded, branch.rollout);
+    const approvals = await countApprovals(store, pull);
+    const { gate, health } = await evaluateRollout(ctx, rollout, loaded.settings, {
+      approvals,
+      to: marker.to,
+    });
+    const failing = gate.checks.filter((c) => !c.pass);
+    const conclusion = gate.open ? ("success" as const) : ("failure" as const);
+    const title = gate.open
+      ? `gate open: ready for ${marker.to}%`
+      : `gate closed: ${failing.map((c) => c.name).join(", ")}`;
+    // The schedule re-evaluates every open bump PR: write only when the verdict changed, or refresh
+    // the progress (bake time) in place at most every 15 minutes.
+    const last = await pulls.latestCheck(pull.headSha, GATE_CHECK);
+    const now = ctx.clock.now().getTime();
+    const fresh = last?.completedAt ? now - Date.parse(last.completedAt) < REFRESH_MS : false;
+    const same = last?.conclusion === conclusion && last.title === title;
+    if (same && fresh && options.refreshOnly) return { gate, merged: false };
+    await pulls.writeCheck({
+      name: GATE_CHECK,
+      headSha: pull.headSha,
+      conclusion,
+      title,
+      summary: [
+        ...gate.checks.map((c) => `- [${c.pass ? "x" : " "}] **${c.name}**: ${c.detail}`),
+        "",
+        `Health: **${health.status}**`,
+        ...health.reasons.map((r) => `- ${r.pass ? "✓" : "✗"} ${r.text}`),
+      ].join("\n"),
+    });
+    let merged = false;
+    if (gate.open && rollout.file.automation?.auto_merge) {
+      await pulls.merge(pull.number, pull.headSha);
+      merged = true;
+      ctx.logger.info({ rollout: rollout.id, pr: pull.number }, "gate open: bump pull request merged");
+    }
+    return { gate, merged };
+  });
+}
+
+/** The scheduled pass: every open bump PR of a repository gets its gate re-evaluated. */
+export async function refreshGates(services: Services, store: RepoStore): Promise<number> {
+  let checked = 0;
+  for (const pull of (await store.pulls?.openBumpPulls()) ?? []) {
+    if (await checkGate(services, store, pull, { refreshOnly: true })) checked++;
+  }
+  return checked;
+}
