@@ -6,6 +6,7 @@
 import type { RunCoordinator } from "node-cron";
 import type { InboxAlert } from "./core/alerts/alert.ts";
 import type { RepoPermission } from "./core/commands/authorize.ts";
+import type { PullRequest } from "./core/messages/pull-request.ts";
 import type { StatusMessage } from "./core/messages/status-message.ts";
 import type { WeeklyReport } from "./core/messages/weekly-report.ts";
 import type { Alert } from "./core/rollout/health.ts";
@@ -72,21 +73,7 @@ export interface ProposalResult {
   note?: string;
 }
 
-/** A pull request as the use-cases see it (the bump PR, an urgent rollback PR, any PR a check runs on). */
-export interface PullRequest {
-  number: number;
-  title: string;
-  body: string | null;
-  /** Login of who opened it; `*[bot]` for apps. */
-  author: string;
-  authorIsBot: boolean;
-  headRef: string;
-  headSha: string;
-  /** `owner/name` of the repository the head branch lives in (a fork's differs from the base's). */
-  headRepo: string;
-  baseRef: string;
-  url: string;
-}
+export type { PullRequest };
 
 /** One reviewer's verdict, as GitHub lists reviews (oldest first). */
 export interface Review {

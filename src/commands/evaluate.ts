@@ -53,19 +53,19 @@ export async function evaluateRollout(
   return { view, health, gate, queries: requests.length };
 }
 
-/** The status message of a rollout as it stands now: evaluated, then rendered with an event and headline. */
-export async function statusNow(
-  ctx: Pick<CommandContext, "metrics" | "clock" | "alerts" | "logger" | "store">,
+/** The status message of a rollout from an evaluation, with an event and headline. */
+export function statusOf(
+  ctx: Pick<CommandContext, "clock" | "store">,
   rollout: LoadedRollout,
-  settings: Settings,
+  evaluation: Evaluation,
   message: { event?: StatusEvent; headline?: string | ((view: StageView) => string) } = {},
-): Promise<{ evaluation: Evaluation; status: StatusMessage }> {
-  const evaluation = await evaluateRollout(ctx, rollout, settings);
+): StatusMessage {
   const { view, health, gate } = evaluation;
   const headline = typeof message.headline === "function" ? message.headline(view) : message.headline;
-  const status = buildStatusMessage({
+  return buildStatusMessage({
     id: rollout.id,
     repo: ctx.store.name,
+    path: rollout.path,
     file: rollout.file,
     view,
     health,
@@ -74,7 +74,17 @@ export async function statusNow(
     ...(message.event ? { event: message.event } : {}),
     ...(headline === undefined ? {} : { headline }),
   });
-  return { evaluation, status };
+}
+
+/** The status message of a rollout as it stands now: evaluated, then rendered with an event and headline. */
+export async function statusNow(
+  ctx: Pick<CommandContext, "metrics" | "clock" | "alerts" | "logger" | "store">,
+  rollout: LoadedRollout,
+  settings: Settings,
+  message: Parameters<typeof statusOf>[3] = {},
+): Promise<{ evaluation: Evaluation; status: StatusMessage }> {
+  const evaluation = await evaluateRollout(ctx, rollout, settings);
+  return { evaluation, status: statusOf(ctx, rollout, evaluation, message) };
 }
 
 /** Posts a message; a failed post is logged, never fatal to the command that made it. */

@@ -69,6 +69,7 @@ export async function rollbackAll(ctx: CommandContext, reason: string): Promise<
       buildStatusMessage({
         id: rollout.id,
         repo: repo.name,
+        path: rollout.path,
         file,
         view: viewState(file),
         health,

@@ -130,7 +130,7 @@ export async function runCommand(services: Services, request: CommandRequest): P
     case "rollback-all":
       return rollbackEverywhere(services, request, contextOf);
     case "tick":
-      return tickEverywhere(services, request, contextOf);
+      return tickEverywhere(services, request);
     default:
       break;
   }
@@ -289,21 +289,18 @@ async function rollbackEverywhere(
 }
 
 /** One evaluation pass (what the schedule runs) over every repository where the asker may run it. */
-async function tickEverywhere(
-  services: Services,
-  request: CommandRequest,
-  contextOf: (store: RepoStore) => CommandContext,
-): Promise<CommandOutcome> {
+async function tickEverywhere(services: Services, request: CommandRequest): Promise<CommandOutcome> {
   const { checked } = await eachRepo(services, request, "advance");
-  const [first] = checked;
-  if (!isRegistry(request.scope) && first && !first.verdict.ok)
-    return { kind: "denied", repo: first.store.name, reason: first.verdict.reason };
+  // Refused everywhere the asker may look: say why (one repository's reason stands for the rest).
+  const refusal = checked.find((c) => !c.verdict.ok);
+  if (refusal && !refusal.verdict.ok && checked.every((c) => !c.verdict.ok))
+    return { kind: "denied", repo: refusal.store.name, reason: refusal.verdict.reason };
   const decisions: TickDecision[] = [];
   for (const { store, verdict } of checked) {
     if (!verdict.ok) continue;
-    decisions.push(
-      ...(await tick(contextOf(store), request.statusDue ? { statusDue: request.statusDue } : {})),
-    );
+    // What a tick does is the bot's automation, whoever asked for the pass: the commits say so.
+    const ctx = contextFor(services, store, "rollout-bot", { dryRun: request.dryRun ?? false });
+    decisions.push(...(await tick(ctx, request.statusDue ? { statusDue: request.statusDue } : {})));
   }
   return { kind: "tick", decisions };
 }

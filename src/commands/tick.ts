@@ -1,12 +1,12 @@
 import type { Settings } from "../core/config/settings-schema.ts";
 import { errorMessage } from "../core/errors.ts";
-import { buildStatusMessage, type StatusMessage } from "../core/messages/status-message.ts";
-import { decideAutomation } from "../core/rollout/automation.ts";
+import type { StatusMessage } from "../core/messages/status-message.ts";
+import { type AutomaticAction, decideAutomation } from "../core/rollout/automation.ts";
 import type { HealthStatus } from "../core/rollout/health.ts";
 import type { CommandContext } from "./context.ts";
-import { evaluateRollout, postQuietly } from "./evaluate.ts";
+import { evaluateRollout, postQuietly, statusOf } from "./evaluate.ts";
 import { type LoadedRepo, type LoadedRollout, loadRepo } from "./load-repo.ts";
-import { type MutationOutcome, mutate } from "./mutate.ts";
+import { type MutationOutcome, type MutationRequest, mutate } from "./mutate.ts";
 
 /**
  * One pass of the evaluation loop over one repository — the same code for the server's scheduler, the
@@ -49,73 +49,56 @@ export async function tick(ctx: CommandContext, options: TickOptions = {}): Prom
   return decisions;
 }
 
+/** The mutation an automatic decision asks for; undefined for "none". */
+function mutationFor(decided: AutomaticAction): Omit<MutationRequest, "id"> | undefined {
+  switch (decided.action) {
+    case "rollback":
+      return {
+        action: "rollback",
+        event: "rolled_back",
+        reason: decided.reason,
+        transition: () => ({ kind: "rollback", to: decided.to, reason: decided.reason, automatic: true }),
+      };
+    case "complete":
+      return {
+        action: "complete",
+        event: "completed",
+        transition: (e) => ({ kind: "complete", gate: e.gate }),
+      };
+    case "advance":
+      return { action: "advance", event: "advanced", transition: (e) => ({ kind: "advance", gate: e.gate }) };
+    case "none":
+      return undefined;
+  }
+}
+
 async function tickOne(
   ctx: CommandContext,
   repo: LoadedRepo,
   rollout: LoadedRollout,
   options: TickOptions,
 ): Promise<TickDecision> {
-  {
-    const evaluation = await evaluateRollout(ctx, rollout, repo.settings);
-    const { view, health, gate } = evaluation;
-    const decided = decideAutomation({ file: rollout.file, view, health, gate });
-    const common = { id: rollout.id, evaluation, repo };
-    let outcome: MutationOutcome | undefined;
-    switch (decided.action) {
-      case "rollback":
-        outcome = await mutate(ctx, {
-          ...common,
-          action: "rollback",
-          event: "rolled_back",
-          reason: decided.reason,
-          transition: () => ({ kind: "rollback", to: decided.to, reason: decided.reason, automatic: true }),
-        });
-        break;
-      case "complete":
-        outcome = await mutate(ctx, {
-          ...common,
-          action: "complete",
-          event: "completed",
-          transition: (e) => ({ kind: "complete", gate: e.gate }),
-        });
-        break;
-      case "advance":
-        outcome = await mutate(ctx, {
-          ...common,
-          action: "advance",
-          event: "advanced",
-          transition: (e) => ({ kind: "advance", gate: e.gate }),
-        });
-        break;
-      case "none":
-        break;
-    }
-    const gateOpen = gate.open && view.next !== undefined;
-    const status =
-      outcome && outcome.kind !== "refused"
-        ? outcome.status
-        : buildStatusMessage({
-            id: rollout.id,
-            repo: repo.name,
-            file: rollout.file,
-            view,
-            health,
-            now: ctx.clock.now(),
-            gate,
-            event: gateOpen ? "stage_passed" : "status",
-          });
-    let posted = (outcome?.kind === "applied" || outcome?.kind === "proposed") && outcome.notified;
-    if (!outcome && !ctx.dryRun && ((await options.statusDue?.(rollout, repo.settings)) ?? true)) {
-      posted = await postQuietly(ctx, status);
-    }
-    const decision: TickDecision = {
-      rollout: rollout.id,
-      action: decided.action,
-      health: health.status,
-      status,
-      posted,
-    };
-    if (outcome) decision.outcome = outcome;
-    return decision;
+  const evaluation = await evaluateRollout(ctx, rollout, repo.settings);
+  const { view, health, gate } = evaluation;
+  const decided = decideAutomation({ file: rollout.file, view, health, gate });
+  const request = mutationFor(decided);
+  const outcome = request ? await mutate(ctx, { ...request, id: rollout.id, evaluation, repo }) : undefined;
+  const gateOpen = gate.open && view.next !== undefined;
+  const status =
+    outcome && outcome.kind !== "refused"
+      ? outcome.status
+      : statusOf(ctx, rollout, evaluation, { event: gateOpen ? "stage_passed" : "status" });
+  let posted = (outcome?.kind === "applied" || outcome?.kind === "proposed") && outcome.notified;
+  if (!outcome && !ctx.dryRun && ((await options.statusDue?.(rollout, repo.settings)) ?? true)) {
+    posted = await postQuietly(ctx, status);
   }
+  const decision: TickDecision = {
+    rollout: rollout.id,
+    action: decided.action,
+    health: health.status,
+    status,
+    posted,
+  };
+  if (outcome) decision.outcome = outcome;
+  return decision;
 }

@@ -293,7 +293,9 @@ describe("SlackNotifier", () => {
     // The SDK's own lines arrive as one static message with the text in a field.
     expect(
       logger.lines.some(
-        (l) => l.level === "debug" && String((l.fields as { detail?: string }).detail).includes("http request headers"),
+        (l) =>
+          l.level === "debug" &&
+          String((l.fields as { detail?: string }).detail).includes("http request headers"),
       ),
     ).toBe(true);
     const logged = JSON.stringify(logger.lines);

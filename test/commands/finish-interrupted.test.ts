@@ -72,7 +72,7 @@ describe("half-done transitions", () => {
   });
 
   it("a commit that never landed: nothing to finish, reported and forgotten", async () => {
-    const { ctx, run, journal, notifier } = setup();
+    const { ctx, journal, notifier } = setup();
     await journal.record(intent("committing"));
     const [outcome] = await finishInterrupted(ctx, journal, { minAgeMs: 0 });
     expect(outcome?.result).toBe("not_committed");

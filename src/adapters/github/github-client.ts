@@ -1,6 +1,7 @@
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
+import { DEFAULT_GITHUB_API_URL, type RepositoryName } from "../../core/config/repository-name.ts";
 import type { Logger } from "../../ports.ts";
 import { silentLogger } from "../log/logger.ts";
 import { GitHubRepoStore } from "./github-repo-store.ts";
@@ -13,23 +14,6 @@ export const ResilientOctokit = Octokit.plugin(retry, throttling);
  * A token-authenticated GitHub repository store, as the Action and the remote CLI use it:
  * `GITHUB_API_URL` (set by Actions runners, GHES included) or api.github.com.
  */
-
-export const DEFAULT_GITHUB_API_URL = "https://api.github.com";
-
-// GitHub's rules: owners are 1-39 alphanumerics or inner hyphens; names 1-100 of [A-Za-z0-9._-].
-const REPOSITORY = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?)\/([A-Za-z0-9._-]{1,100})$/;
-
-export interface RepositoryName {
-  owner: string;
-  repo: string;
-}
-
-/** `owner/name`, or undefined when it is not a GitHub repository name. */
-export function parseRepositoryName(text: string): RepositoryName | undefined {
-  const match = REPOSITORY.exec(text.trim());
-  if (!match || match[2] === "." || match[2] === "..") return undefined;
-  return { owner: match[1]!, repo: match[2]! };
-}
 
 export interface GitHubClientOptions {
   token: string;
@@ -56,3 +40,5 @@ export function githubRepoStore(
 ): GitHubRepoStore {
   return new GitHubRepoStore(githubOctokit(options), options.repository);
 }
+
+export { parseRepositoryName } from "../../core/config/repository-name.ts";

@@ -1,5 +1,6 @@
 import { parseBranch } from "../../core/messages/bump-pr.ts";
 import { isBotCommit } from "../../core/messages/commit-message.ts";
+import { type PullRequestJson, pullRequestOf } from "../../core/messages/pull-request.ts";
 import type {
   CheckRun,
   CommitInfo,
@@ -14,31 +15,6 @@ import { statusOf } from "./github-errors.ts";
 import { GitHubRepo } from "./github-repo.ts";
 
 /** Pull requests, reviews, checks, comments and reactions of one repository, through Octokit. */
-
-interface PullJson {
-  number: number;
-  title: string;
-  body: string | null;
-  html_url: string;
-  user: { login: string; type?: string } | null;
-  head: { ref: string; sha: string; repo: { full_name: string } | null };
-  base: { ref: string };
-}
-
-function pullOf(p: PullJson): PullRequest {
-  return {
-    number: p.number,
-    title: p.title,
-    body: p.body,
-    author: p.user?.login ?? "",
-    authorIsBot: p.user?.type === "Bot",
-    headRef: p.head.ref,
-    headSha: p.head.sha,
-    headRepo: p.head.repo?.full_name ?? "",
-    baseRef: p.base.ref,
-    url: p.html_url,
-  };
-}
 
 export class GitHubPulls implements PullRequestHost {
   readonly #repo: GitHubRepo;
@@ -60,17 +36,17 @@ export class GitHubPulls implements PullRequestHost {
   }
 
   async openBumpPulls(): Promise<PullRequest[]> {
-    const pulls = await this.#repo.conditional<PullJson[]>(
+    const pulls = await this.#repo.conditional<PullRequestJson[]>(
       `${this.#repo.name}:open-pulls`,
       "open pull requests",
       (headers) => this.#kit.pulls.list({ ...this.#at, state: "open", per_page: 100, headers }),
     );
-    return (pulls ?? []).filter((p) => parseBranch(p.head.ref) !== undefined).map(pullOf);
+    return (pulls ?? []).filter((p) => parseBranch(p.head.ref) !== undefined).map(pullRequestOf);
   }
 
   async get(number: number): Promise<PullRequest | undefined> {
     try {
-      return pullOf((await this.#kit.pulls.get({ ...this.#at, pull_number: number })).data);
+      return pullRequestOf((await this.#kit.pulls.get({ ...this.#at, pull_number: number })).data);
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw error;

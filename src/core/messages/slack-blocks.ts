@@ -1,5 +1,6 @@
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, SectionBlock } from "@slack/types";
 import { cleanText } from "../commands/command.ts";
+import { rolloutPath } from "../config/rollout-file.ts";
 import type { Reason } from "../rollout/health.ts";
 import { ACTION_IDS, type ActionVerb, renderActionValue } from "./slack-actions.ts";
 import { HEALTH_EMOJI, type StatusMessage } from "./status-message.ts";
@@ -146,7 +147,7 @@ function link(url: string, label: string): string {
 }
 
 function linksLine(message: StatusMessage, githubUrl: string): string {
-  const path = `.github/rollouts/${message.rollout}.yml`;
+  const path = message.path ?? rolloutPath(message.rollout);
   const file = /^[\w.-]+\/[\w.-]+$/.test(message.repo)
     ? link(`${githubUrl.replace(/\/+$/, "")}/${message.repo}/blob/HEAD/${path}`, path)
     : `\`${escapeMrkdwn(path)}\` in ${mrkdwnText(message.repo, 200)}`;

@@ -4,7 +4,7 @@ import type { Gate } from "../rollout/gate.ts";
 import type { HealthReport, HealthStatus } from "../rollout/health.ts";
 import { type StageView, stageElapsedSeconds } from "../rollout/stage-view.ts";
 
-/** The status message model: one per rollout, rendered as terminal text here and as Slack blocks later. */
+/** The status message model: one per rollout, rendered as terminal text here and as Slack blocks in slack-blocks.ts. */
 
 export type StatusEvent =
   | "status"
@@ -21,6 +21,8 @@ export type StatusEvent =
 export interface StatusMessage {
   rollout: string;
   repo: string;
+  /** The rollout file, for links. */
+  path?: string;
   event: StatusEvent;
   headline: string;
   /** The colour shown: the health, except that a rollback is always announced red. */
@@ -45,6 +47,7 @@ export const HEALTH_EMOJI: Record<HealthStatus, string> = { green: "🟢", yello
 export interface StatusInput {
   id: string;
   repo: string;
+  path?: string | undefined;
   file: RolloutFile;
   view: StageView;
   health: HealthReport;
@@ -70,6 +73,7 @@ export function buildStatusMessage(input: StatusInput): StatusMessage {
     phase: view.phase,
     links: { ...(file.links ?? {}) },
   };
+  if (input.path !== undefined) message.path = input.path;
   if (view.startedAt) {
     const elapsed = stageElapsedSeconds(view, now);
     message.timeInStage = formatDuration(elapsed);

@@ -80,6 +80,7 @@ export function decideMutation(input: MutationInput): MutationDecision {
     buildStatusMessage({
       id: rollout.id,
       repo: input.repo,
+      path: rollout.path,
       file,
       view,
       health: evaluation.health,

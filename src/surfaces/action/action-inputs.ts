@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_GITHUB_API_URL, parseRepositoryName } from "../../adapters/github/github-client.ts";
+import { DEFAULT_GITHUB_API_URL, parseRepositoryName } from "../../core/config/repository-name.ts";
 import { parseDuration } from "../../core/duration.ts";
 
 /**
@@ -77,6 +77,7 @@ const RawInputs = z.object({
   GITHUB_API_URL: text.pipe(z.url({ error: "GITHUB_API_URL must be a URL" }).optional()),
   GITHUB_ACTOR: text,
   GITHUB_TRIGGERING_ACTOR: text,
+  GITHUB_EVENT_NAME: text,
   SLACK_API_URL: text.pipe(z.url({ error: "SLACK_API_URL must be a URL" }).optional()),
 });
 
@@ -96,6 +97,8 @@ export interface ActionInputs {
   slackApiUrl?: string | undefined;
   /** Who started the run (a re-run's triggering actor first); undefined outside a runner. */
   actor?: string | undefined;
+  /** The event that started the workflow (`schedule`, `workflow_dispatch`, …). */
+  event?: string | undefined;
 }
 
 export type ParsedInputs = { ok: true; inputs: ActionInputs } | { ok: false; problems: string[] };
@@ -125,6 +128,7 @@ export function parseActionInputs(env: NodeJS.ProcessEnv): ParsedInputs {
       apiUrl: raw.GITHUB_API_URL ?? DEFAULT_GITHUB_API_URL,
       slackApiUrl: raw.SLACK_API_URL,
       actor: raw.GITHUB_TRIGGERING_ACTOR ?? raw.GITHUB_ACTOR,
+      event: raw.GITHUB_EVENT_NAME,
     },
   };
 }

@@ -43,13 +43,13 @@ export type ActionResult = { ok: true; outcome: CommandOutcome } | { ok: false; 
 const SECRET_INPUTS = ["INPUT_GITHUB-TOKEN", "INPUT_SLACK-TOKEN"] as const;
 
 /**
- * Who the command runs as. `tick` is the bot's own automation (a `schedule:` workflow). A mutating
- * verb is checked against the person who started the run: the workflow's token can write, but a run
- * triggered by someone who may not (a comment, a dispatch) must not borrow that. Reading needs only
- * the token the job already has.
+ * Who the command runs as. A `schedule:` workflow is the bot's own automation. Otherwise a mutating
+ * verb (`tick` included, which may advance or roll back) is checked against the person who started
+ * the run: the workflow's token can write, but a run triggered by someone who may not (a comment, a
+ * dispatch) must not borrow that. Reading needs only the token the job already has.
  */
 function principalOf(command: Command, inputs: ActionInputs): Principal {
-  if (command.verb === "tick") return { kind: "automation", name: "rollout-bot" };
+  if (inputs.event === "schedule") return { kind: "automation", name: "rollout-bot" };
   if (VERB_NEEDS[command.verb] === "read" || inputs.actor === undefined)
     return { kind: "local", user: inputs.actor ?? "github-actions" };
   return { kind: "github", login: inputs.actor };

@@ -1,37 +1,12 @@
 import type { Probot } from "probot";
 import { isRolloutPath } from "../../core/config/rollout-file.ts";
-import type { PullRequest } from "../../ports.ts";
+import { pullRequestOf } from "../../core/messages/pull-request.ts";
 import type { GitHubSurfaceDeps } from "./github-deps.ts";
 import { onComment } from "./on-comment.ts";
 import { onBumpMerged, onPullChanged } from "./on-pull.ts";
 import { onPush } from "./on-push.ts";
 
 /** The Probot app: each handler translates its payload and hands over to one use-case. */
-
-interface PullPayload {
-  number: number;
-  title: string;
-  body: string | null;
-  html_url: string;
-  user: { login: string; type?: string } | null;
-  head: { ref: string; sha: string; repo: { full_name: string } | null };
-  base: { ref: string };
-}
-
-function pullOf(pr: PullPayload): PullRequest {
-  return {
-    number: pr.number,
-    title: pr.title,
-    body: pr.body,
-    author: pr.user?.login ?? "",
-    authorIsBot: pr.user?.type === "Bot",
-    headRef: pr.head.ref,
-    headSha: pr.head.sha,
-    headRepo: pr.head.repo?.full_name ?? "",
-    baseRef: pr.base.ref,
-    url: pr.html_url,
-  };
-}
 
 interface RepositoryPayload {
   name: string;
@@ -62,20 +37,20 @@ export function githubApp(deps: GitHubSurfaceDeps) {
       ["pull_request.opened", "pull_request.reopened", "pull_request.synchronize", "pull_request.edited"],
       async (context) => {
         const { pull_request: pr, repository } = context.payload;
-        await onPullChanged(deps, storeOf(context.octokit, repository), pullOf(pr));
+        await onPullChanged(deps, storeOf(context.octokit, repository), pullRequestOf(pr));
       },
     );
 
     app.on(["pull_request_review.submitted", "pull_request_review.dismissed"], async (context) => {
       const { pull_request: pr, repository } = context.payload;
-      await onPullChanged(deps, storeOf(context.octokit, repository), pullOf(pr), { review: true });
+      await onPullChanged(deps, storeOf(context.octokit, repository), pullRequestOf(pr), { review: true });
     });
 
     app.on("pull_request.closed", async (context) => {
       const { pull_request: pr, repository } = context.payload;
       if (!pr.merged) return;
       await onBumpMerged(deps, storeOf(context.octokit, repository), {
-        ...pullOf(pr),
+        ...pullRequestOf(pr),
         mergedBy: pr.merged_by?.login ?? context.payload.sender.login,
         mergeCommit: pr.merge_commit_sha ?? pr.head.sha,
       });

@@ -18,3 +18,8 @@ export interface SlackDeps {
   /** How links in status messages are built (the GitHub host). */
   links: StatusBlocksOptions;
 }
+
+/** The logger of one click: who, which button. */
+export function clickLogger(deps: SlackDeps, user: string, action: string) {
+  return deps.services.logger.child({ surface: "slack", user, action });
+}

@@ -1,10 +1,9 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import type { Command } from "../../../core/commands/command.ts";
 import { ACTION_IDS, parseActionValue, verbOfActionId } from "../../../core/messages/slack-actions.ts";
-import { type Respond, respondSafely } from "../respond.ts";
+import { type Respond, refuseUnknownButton, respondSafely } from "../respond.ts";
 import { runSlackCommand } from "../run-slack-command.ts";
-import type { SlackDeps } from "../slack-deps.ts";
-import { errorReply } from "../slack-reply.ts";
+import { clickLogger, type SlackDeps } from "../slack-deps.ts";
 
 /**
  * The Advance, Pause and Resume buttons of a status message: the same command path and the same
@@ -27,21 +26,12 @@ export interface ActionButtonArgs {
 export function actionButton(deps: SlackDeps) {
   return async ({ action, body, ack, respond }: ActionButtonArgs): Promise<void> => {
     await ack();
-    const log = deps.services.logger.child({
-      surface: "slack",
-      user: body.user.id,
-      action: action.action_id,
-    });
+    const log = clickLogger(deps, body.user.id, action.action_id);
     const target = parseActionValue(action.value ?? "");
     const verb = verbOfActionId(action.action_id);
     await deps.work.run(async () => {
       if (!target || target.verb !== verb || (verb !== "advance" && verb !== "pause" && verb !== "resume")) {
-        log.warn({}, "unrecognised button value");
-        await respondSafely(
-          respond,
-          { ...errorReply("this button is not recognised: nothing was changed."), replace_original: false },
-          log,
-        );
+        await refuseUnknownButton(respond, log);
         return;
       }
       const command: Command = { verb, rollout: { id: target.rollout, repo: target.repo } };
