@@ -1,3 +1,4 @@
+import type { Logger as PinoLogger } from "pino";
 import { createNodeMiddleware, createProbot, ProbotOctokit } from "probot";
 import { GitHubRegistry } from "../adapters/github/github-registry.ts";
 import { throttleHandlers } from "../adapters/github/octokit-policy.ts";
@@ -17,7 +18,7 @@ export const GITHUB_WEBHOOKS_PATH = "/api/github/webhooks";
 export async function createGitHubSurface(
   env: NodeJS.ProcessEnv,
   deps: GitHubAppDeps,
-  options: { throttle?: boolean } = {},
+  options: { throttle?: boolean; log?: PinoLogger } = {},
 ) {
   // Throttling spaces writes as GitHub asks of integrations; tests against the fake may switch it off.
   // A function (not an object) so it applies after Probot's own defaults fill the throttle options in
@@ -33,7 +34,8 @@ export async function createGitHubSurface(
       ...(options.throttle === false ? { enabled: false } : {}),
     },
   }));
-  const probot = createProbot({ env, overrides: { Octokit } });
+  // Our pino logger (JSON on stdout, `service` field): Probot's own would print pretty text instead.
+  const probot = createProbot({ env, overrides: { Octokit, ...(options.log ? { log: options.log } : {}) } });
   let registry: GitHubRegistry | undefined;
   const withRegistry: GitHubAppDeps = {
     ...deps,

@@ -15,20 +15,25 @@ import { createSlackSurface, SLACK_EVENTS_PATH, type SlackSurface } from "../sur
 import { WeeklyReporter } from "../surfaces/slack/weekly-report.ts";
 import { type App, createApp } from "./app.ts";
 import { coordinationFromEnv } from "./coordination.ts";
+import { loadEnvFile } from "./env-file.ts";
 import { createGitHubSurface, GITHUB_WEBHOOKS_PATH } from "./github.ts";
 import { githubEnabled, parseServerEnv, slackEnabled } from "./server-env.ts";
 
 /** `npm start`: one HTTP server (GitHub webhooks, alerts, health, metrics) plus the evaluation loop. */
 
+const envFile = loadEnvFile();
 const parsed = parseServerEnv(process.env);
 if (!parsed.ok) {
-  process.stderr.write(
-    `rollout-bot: invalid configuration:\n${parsed.problems.map((p) => `  ${p}`).join("\n")}\n`,
+  // A log line like every other (stdout, JSON), naming each variable and never echoing its value.
+  createLogger({ level: "info", destination: 1 }).fatal(
+    { problems: parsed.problems, envFile: envFile ?? null },
+    "invalid configuration",
   );
   process.exit(2);
 }
 const env = parsed.env;
-const logger = createLogger({ level: env.LOG_LEVEL });
+const logger = createLogger({ level: env.LOG_LEVEL, destination: 1 });
+if (envFile) logger.info({ path: envFile }, "loaded .env");
 const clock = { now: () => new Date() };
 // REDIS_URL: leases, dedupe keys, the intent journal, Slack message refs and the tick election are
 // shared by every replica; unset: the in-memory implementations of the same ports.
@@ -59,18 +64,22 @@ if (env.ROLLOUT_REPO_DIR) {
   registries.push(new StaticRegistry([new LocalRepoStore(env.ROLLOUT_REPO_DIR, { commit: true, name })]));
 }
 if (githubEnabled(env)) {
-  const github = await createGitHubSurface(process.env, {
-    metrics,
-    notifier,
-    clock,
-    logger: logger.child({ surface: "github" }),
-    etags: new EtagCache(),
-    lock,
-    dedupe,
-    alertsFor: (repo) => book.forRepo(repo),
-    journal: coordination.journal,
-    ...(env.LEASE_TTL_MS ? { leaseTtlMs: env.LEASE_TTL_MS } : {}),
-  });
+  const github = await createGitHubSurface(
+    process.env,
+    {
+      metrics,
+      notifier,
+      clock,
+      logger: logger.child({ surface: "github" }),
+      etags: new EtagCache(),
+      lock,
+      dedupe,
+      alertsFor: (repo) => book.forRepo(repo),
+      journal: coordination.journal,
+      ...(env.LEASE_TTL_MS ? { leaseTtlMs: env.LEASE_TTL_MS } : {}),
+    },
+    { log: logger },
+  );
   registries.push(github.registry);
   extraRoutes.set(GITHUB_WEBHOOKS_PATH, github.route);
   // Reviews and pushes re-check a bump PR's gate at once (webhooks); the schedule only catches what
