@@ -17,6 +17,7 @@ import { type App, createApp } from "./app.ts";
 import { coordinationFromEnv } from "./coordination.ts";
 import { loadEnvFile } from "./env-file.ts";
 import { createGitHubSurface, GITHUB_WEBHOOKS_PATH } from "./github.ts";
+import { githubSetupFromEnv } from "./github-setup.ts";
 import { githubEnabled, parseServerEnv, slackEnabled } from "./server-env.ts";
 
 /** `npm start`: one HTTP server (GitHub webhooks, alerts, health, metrics) plus the evaluation loop. */
@@ -99,6 +100,9 @@ if (githubEnabled(env)) {
         "cannot list installations",
       ),
   );
+} else {
+  // No App yet: /setup registers one through GitHub's manifest flow and writes .env.
+  for (const [path, route] of githubSetupFromEnv(env, logger)) extraRoutes.set(path, route);
 }
 const registry = new CompositeRegistry(registries);
 let started: App | undefined;
@@ -121,7 +125,7 @@ if (slackEnabled(env) && env.SLACK_BOT_TOKEN) {
   if (slack.route) extraRoutes.set(SLACK_EVENTS_PATH, slack.route);
 }
 if (registries.length === 0)
-  logger.warn({}, "no repository: configure the GitHub App (APP_ID, …) or ROLLOUT_REPO_DIR");
+  logger.warn({}, "no repository: register the GitHub App at /setup (or set APP_ID, …) or ROLLOUT_REPO_DIR");
 if (!env.ALERT_WEBHOOK_TOKEN)
   logger.warn({}, "ALERT_WEBHOOK_TOKEN unset: the alert endpoints refuse every request");
 
