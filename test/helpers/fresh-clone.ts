@@ -16,7 +16,8 @@ export function freshClone(prefix = "rollout-clone-"): string {
     encoding: "utf8",
   });
   for (const path of new Set(listed.split("\0").filter(Boolean))) {
-    if (!existsSync(join(ROOT, path))) continue; // deleted in the working tree
+    // deleted in the working tree, or a link (node_modules of a worktree)
+    if (!existsSync(join(ROOT, path)) || path === "node_modules") continue;
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     cpSync(join(ROOT, path), join(dir, path));
   }
