@@ -17,7 +17,7 @@ import type {
   RepoStore,
 } from "../ports.ts";
 import { createAppServer, type RouteHandler } from "../surfaces/http/app-server.ts";
-import { createServerMetrics } from "../surfaces/http/server-metrics.ts";
+import { createServerMetrics, type ServerObservations } from "../surfaces/http/server-metrics.ts";
 
 /** Wires the ports into the server, the alert inbox and the scheduler. Tests build it with fakes. */
 
@@ -41,6 +41,8 @@ export interface AppOptions {
   book?: AlertBook;
   /** Runs after each evaluation pass of the scheduler. */
   afterEvaluation?: () => Promise<void>;
+  /** GitHub rate limit and Slack outbox, for /metrics. */
+  observe?: ServerObservations;
 }
 
 export interface App {
@@ -79,7 +81,7 @@ export function createApp(options: AppOptions): App {
     journal,
     leaseTtlMs,
   };
-  const metrics = createServerMetrics();
+  const metrics = createServerMetrics(options.observe, () => options.clock.now());
   let draining = false;
   const scheduler = new Scheduler({
     registry: options.registry,
@@ -94,6 +96,7 @@ export function createApp(options: AppOptions): App {
     ...(options.runCoordinator ? { runCoordinator: options.runCoordinator } : {}),
     onDecisions: (decisions) => {
       for (const d of decisions) metrics.evaluations.inc({ action: d.action });
+      metrics.observeDecisions(decisions);
     },
   });
   const server = createAppServer({

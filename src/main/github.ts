@@ -2,6 +2,7 @@ import type { Logger as PinoLogger } from "pino";
 import { createNodeMiddleware, createProbot, ProbotOctokit } from "probot";
 import { GitHubRegistry } from "../adapters/github/github-registry.ts";
 import { throttleHandlers } from "../adapters/github/octokit-policy.ts";
+import type { RateLimitObserver } from "../adapters/github/rate-limit-observer.ts";
 import { writeQueue } from "../adapters/github/write-queue.ts";
 import { dedupeDeliveries } from "../surfaces/github/delivery-dedupe.ts";
 import { refreshGates } from "../surfaces/github/gate-check.ts";
@@ -18,14 +19,17 @@ export const GITHUB_WEBHOOKS_PATH = "/api/github/webhooks";
 export async function createGitHubSurface(
   env: NodeJS.ProcessEnv,
   deps: GitHubAppDeps,
-  options: { throttle?: boolean; log?: PinoLogger } = {},
+  options: { throttle?: boolean; log?: PinoLogger; rateLimits?: RateLimitObserver } = {},
 ) {
   // Throttling spaces writes as GitHub asks of integrations; tests against the fake may switch it off.
   // A function (not an object) so it applies after Probot's own defaults fill the throttle options in
   // (Probot's would not retry a secondary rate limit). With REDIS_URL in `env`, Probot shares the
   // throttling queues of every replica through Redis (ioredis, installed with the bot), except the
   // write queue, kept per replica (see write-queue.ts).
-  const Octokit = ProbotOctokit.defaults((o: { throttle?: object }) => ({
+  const Base = options.rateLimits
+    ? ProbotOctokit.plugin(options.rateLimits.plugin() as never)
+    : ProbotOctokit;
+  const Octokit = Base.defaults((o: { throttle?: object }) => ({
     ...o,
     throttle: {
       ...o.throttle,

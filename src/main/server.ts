@@ -1,6 +1,7 @@
 import { basename, resolve } from "node:path";
 import { EtagCache } from "../adapters/github/etag-cache.ts";
 import { CompositeRegistry } from "../adapters/github/github-registry.ts";
+import { RateLimitObserver } from "../adapters/github/rate-limit-observer.ts";
 import { LocalRepoStore } from "../adapters/local/local-repo-store.ts";
 import { StaticRegistry } from "../adapters/local/static-registry.ts";
 import { LogNotifier } from "../adapters/log/log-notifier.ts";
@@ -59,6 +60,7 @@ const registries: RepoRegistry[] = [];
 const extraRoutes = new Map<string, RouteHandler>();
 let afterEvaluation: (() => Promise<void>) | undefined;
 const GATE_REFRESH_MS = 5 * 60_000;
+const rateLimits = new RateLimitObserver();
 
 if (env.ROLLOUT_REPO_DIR) {
   const name = env.ROLLOUT_REPO_NAME ?? basename(resolve(env.ROLLOUT_REPO_DIR));
@@ -79,7 +81,7 @@ if (githubEnabled(env)) {
       journal: coordination.journal,
       ...(env.LEASE_TTL_MS ? { leaseTtlMs: env.LEASE_TTL_MS } : {}),
     },
-    { log: logger },
+    { log: logger, rateLimits },
   );
   registries.push(github.registry);
   extraRoutes.set(GITHUB_WEBHOOKS_PATH, github.route);
@@ -144,6 +146,7 @@ const app = createApp({
   ...(env.LEASE_TTL_MS ? { leaseTtlMs: env.LEASE_TTL_MS } : {}),
   extraRoutes,
   ...(afterEvaluation ? { afterEvaluation } : {}),
+  observe: { githubRateLimit: () => rateLimits.snapshot(), outboxLength: () => slackNotifier?.pending ?? 0 },
 });
 started = app;
 app.server.listen(env.PORT, env.HOST, () => {
