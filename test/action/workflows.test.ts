@@ -23,13 +23,14 @@ async function workflowErrors(path: string): Promise<string[]> {
 }
 
 describe("workflow files", () => {
-  it("finds the four example workflows and the project's CI", () => {
+  it("finds the four example workflows, the project's CI and its release", () => {
     expect(workflows).toEqual([
       "examples/workflows/rollback.yml",
       "examples/workflows/rollout-check.yml",
       "examples/workflows/rollout-tick.yml",
       "examples/workflows/rollout.yml",
       ".github/workflows/ci.yml",
+      ".github/workflows/release.yml",
     ]);
   });
 
