@@ -100,7 +100,7 @@ beforeAll(() => {
 
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+}, 120_000); // node_modules of two installs: slow to delete on a busy machine
 
 describe("production install (the Dockerfile's build stage on a fresh clone)", () => {
   it("keeps production dependencies only", () => {

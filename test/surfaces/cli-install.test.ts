@@ -13,7 +13,7 @@ import { freshClone, ROOT } from "../helpers/fresh-clone.ts";
 const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+}, 120_000);
 
 describe("npm pack + npm install -g", () => {
   it("installs `rollout` on PATH, which scaffolds a repository and shows its status", () => {
