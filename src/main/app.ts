@@ -5,7 +5,7 @@ import type { InboxDeps } from "../commands/handle-alerts.ts";
 import type { Services } from "../commands/services.ts";
 import type { RepoRegistry } from "../ports.ts";
 import { createAppServer, type RouteHandler } from "../surfaces/http/app-server.ts";
-import { createServerMetrics } from "../surfaces/http/server-metrics.ts";
+import { createServerMetrics, type ServerObservations } from "../surfaces/http/server-metrics.ts";
 
 /** Wires the services into the HTTP server, the alert inbox and the evaluation loop. Tests build it with fakes. */
 
@@ -17,6 +17,8 @@ export interface AppOptions {
   extraRoutes?: Map<string, RouteHandler>;
   /** Where weekly reports go when neither the rollout nor the settings name a channel. */
   defaultChannel?: string | undefined;
+  /** GitHub rate limit and Slack outbox, for /metrics. */
+  observe?: ServerObservations;
 }
 
 export interface App {
@@ -32,7 +34,7 @@ export interface App {
 
 export function createApp(options: AppOptions): App {
   const { services, registry } = options;
-  const metrics = createServerMetrics();
+  const metrics = createServerMetrics(options.observe, () => services.clock.now());
   const inbox: InboxDeps = { services, registry };
   const scheduler = new EvaluationPass({
     services: { ...services, logger: services.logger.child({ job: "evaluation" }) },
@@ -40,6 +42,7 @@ export function createApp(options: AppOptions): App {
     defaultChannel: options.defaultChannel,
     onDecisions: (decisions) => {
       for (const d of decisions) metrics.evaluations.inc({ action: d.action });
+      metrics.observeDecisions(decisions);
     },
   });
   let draining = false;

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { createInterface } from "node:readline/promises";
 import { ConsoleNotifier, silentNotifier } from "../adapters/console/console-notifier.ts";
 import { LocalRepoStore } from "../adapters/local/local-repo-store.ts";
 import { createLogger, silentLogger } from "../adapters/log/logger.ts";
@@ -44,11 +45,24 @@ const open: CliIo["open"] = async (target) => {
   return { ok: true, store, services };
 };
 
+/** Questions (`rollout init`) are asked only on a terminal. */
+const prompt = process.stdin.isTTY
+  ? async (question: string, fallback: string) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(`${question}${fallback ? ` [${fallback}]` : ""}: `);
+      } finally {
+        rl.close();
+      }
+    }
+  : undefined;
+
 const code = await runCli(process.argv.slice(2), {
   stdout,
   stderr: (text) => process.stderr.write(`${text}\n`),
   env,
   cwd: process.cwd(),
   open,
+  ...(prompt ? { prompt } : {}),
 });
 process.exitCode = code;

@@ -1,10 +1,12 @@
 import type { Octokit } from "@octokit/rest";
+import type { Logger as PinoLogger } from "pino";
 import { createNodeMiddleware, createProbot, ProbotOctokit } from "probot";
 import { EtagCache } from "../adapters/github/etag-cache.ts";
 import { GitHubRegistry } from "../adapters/github/github-registry.ts";
 import { DEFAULT_WEB_URL } from "../adapters/github/github-repo.ts";
 import { GitHubRepoStore } from "../adapters/github/github-repo-store.ts";
 import { throttleHandlers } from "../adapters/github/octokit-policy.ts";
+import type { RateLimitObserver } from "../adapters/github/rate-limit-observer.ts";
 import { writeQueue } from "../adapters/github/write-queue.ts";
 import type { Services } from "../commands/services.ts";
 import { errorMessage } from "../core/errors.ts";
@@ -28,14 +30,17 @@ export function githubWebUrl(env: NodeJS.ProcessEnv): string {
 export async function createGitHubSurface(
   env: NodeJS.ProcessEnv,
   services: Services,
-  options: { throttle?: boolean } = {},
+  options: { throttle?: boolean; log?: PinoLogger; rateLimits?: RateLimitObserver } = {},
 ) {
   // Throttling spaces writes as GitHub asks of integrations; tests against the fake may switch it off.
   // A function (not an object) so it applies after Probot's own defaults fill the throttle options in
   // (Probot's would not retry a secondary rate limit). With REDIS_URL in `env`, Probot shares the
   // throttling queues of every replica through Redis (ioredis, installed with the bot), except the
   // write queue, kept per replica (see write-queue.ts).
-  const Octokit = ProbotOctokit.defaults((o: { throttle?: object }) => ({
+  const Base = options.rateLimits
+    ? ProbotOctokit.plugin(options.rateLimits.plugin() as never)
+    : ProbotOctokit;
+  const Octokit = Base.defaults((o: { throttle?: object }) => ({
     ...o,
     throttle: {
       ...o.throttle,
@@ -44,7 +49,8 @@ export async function createGitHubSurface(
       ...(options.throttle === false ? { enabled: false } : {}),
     },
   }));
-  const probot = createProbot({ env, overrides: { Octokit } });
+  // Our pino logger (JSON on stdout, `service` field): Probot's own would print pretty text instead.
+  const probot = createProbot({ env, overrides: { Octokit, ...(options.log ? { log: options.log } : {}) } });
   const etags = new EtagCache();
   const webUrl = githubWebUrl(env);
   let bot: Promise<string | undefined> | undefined;

@@ -1,3 +1,4 @@
+import { validateDetailed } from "node-cron";
 import { z } from "zod";
 
 /** The server's environment, validated at start so a missing or malformed setting is named at once. */
@@ -12,12 +13,30 @@ export const ServerEnv = z.object({
     )
     .optional(),
   PROMETHEUS_URL: z.url("PROMETHEUS_URL must be a URL like http://prometheus:9090").optional(),
+  PROMETHEUS_BEARER_TOKEN: z.string().min(1).optional().describe("Bearer token for PROMETHEUS_URL"),
+  PROMETHEUS_BASIC_AUTH: z
+    .string()
+    .regex(/^[^:]+:/, "PROMETHEUS_BASIC_AUTH must be user:password")
+    .optional()
+    .describe("user:password for PROMETHEUS_URL"),
   ROLLOUT_REPO_DIR: z.string().min(1).optional().describe("Local mode: the checkout the bot manages"),
   ROLLOUT_REPO_NAME: z
     .string()
     .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, "ROLLOUT_REPO_NAME must look like owner/name")
     .optional(),
-  EVALUATION_CRON: z.string().min(1).default("* * * * *"),
+  // node-cron schedules it, so node-cron's own parser judges it (a regex let `99 * * * FOO` through).
+  EVALUATION_CRON: z
+    .string()
+    .min(1)
+    .default("* * * * *")
+    .superRefine((expression, ctx) => {
+      const result = validateDetailed(expression);
+      if (!result.valid)
+        ctx.addIssue({
+          code: "custom",
+          message: `not a cron expression node-cron can run: ${result.errors.map((e) => e.message).join("; ")}`,
+        });
+    }),
   APP_ID: z.string().regex(/^\d+$/, "APP_ID must be the GitHub App's numeric id").optional(),
   PRIVATE_KEY: z.string().min(1).optional(),
   PRIVATE_KEY_PATH: z.string().min(1).optional(),
@@ -91,7 +110,9 @@ export function slackEnabled(env: ServerEnv): boolean {
 export function parseServerEnv(
   env: NodeJS.ProcessEnv,
 ): { ok: true; env: ServerEnv } | { ok: false; problems: string[] } {
-  const parsed = ServerEnv.safeParse(env);
+  // `APP_ID=` in a .env or a manifest's `value: ""` means unset, as it does to a shell user.
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const parsed = ServerEnv.safeParse(set);
   if (parsed.success) {
     const problems = [...githubProblems(parsed.data), ...slackProblems(parsed.data)];
     return problems.length === 0 ? { ok: true, env: parsed.data } : { ok: false, problems };

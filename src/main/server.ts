@@ -1,5 +1,6 @@
 import { basename, resolve } from "node:path";
 import { CompositeRegistry } from "../adapters/github/github-registry.ts";
+import { RateLimitObserver } from "../adapters/github/rate-limit-observer.ts";
 import { LocalRepoStore } from "../adapters/local/local-repo-store.ts";
 import { StaticRegistry } from "../adapters/local/static-registry.ts";
 import { LogNotifier } from "../adapters/log/log-notifier.ts";
@@ -13,21 +14,27 @@ import type { RouteHandler } from "../surfaces/http/app-server.ts";
 import { startOutboxFlusher } from "../surfaces/slack/outbox-flusher.ts";
 import { createApp } from "./app.ts";
 import { coordinationFromEnv } from "./coordination.ts";
+import { loadEnvFile } from "./env-file.ts";
 import { createGitHubSurface, GITHUB_WEBHOOKS_PATH, githubWebUrl } from "./github.ts";
+import { githubSetupFromEnv } from "./github-setup.ts";
 import { githubEnabled, parseServerEnv, slackEnabled } from "./server-env.ts";
 import { createSlackSurface, SLACK_EVENTS_PATH, type SlackClient, slackDirectory } from "./slack.ts";
 
 /** `npm start`: one HTTP server (GitHub webhooks, Slack, alerts, health, metrics) plus the evaluation loop. */
 
+const envFile = loadEnvFile();
 const parsed = parseServerEnv(process.env);
 if (!parsed.ok) {
-  process.stderr.write(
-    `rollout-bot: invalid configuration:\n${parsed.problems.map((p) => `  ${p}`).join("\n")}\n`,
+  // A log line like every other (stdout, JSON), naming each variable and never echoing its value.
+  createLogger({ level: "info", destination: 1 }).fatal(
+    { problems: parsed.problems, envFile: envFile ?? null },
+    "invalid configuration",
   );
   process.exit(2);
 }
 const env = parsed.env;
-const logger = createLogger({ level: env.LOG_LEVEL });
+const logger = createLogger({ level: env.LOG_LEVEL, destination: 1 });
+if (envFile) logger.info({ path: envFile }, "loaded .env");
 const clock = { now: () => new Date() };
 const coordination = coordinationFromEnv(env, logger.child({ component: "coordination" }));
 const githubUrl = githubWebUrl(process.env);
@@ -68,6 +75,7 @@ const services: Services = {
   slackTeam: env.SLACK_TEAM_ID,
 };
 
+const rateLimits = new RateLimitObserver();
 const registries: RepoRegistry[] = [];
 const extraRoutes = new Map<string, RouteHandler>();
 if (env.ROLLOUT_REPO_DIR) {
@@ -75,22 +83,26 @@ if (env.ROLLOUT_REPO_DIR) {
   registries.push(new StaticRegistry([new LocalRepoStore(env.ROLLOUT_REPO_DIR, { commit: true, name })]));
 }
 if (githubEnabled(env)) {
-  const github = await createGitHubSurface(process.env, {
-    ...services,
-    logger: logger.child({ surface: "github" }),
-  });
+  const github = await createGitHubSurface(
+    process.env,
+    { ...services, logger: logger.child({ surface: "github" }) },
+    { log: logger, rateLimits },
+  );
   registries.push(github.registry);
   extraRoutes.set(GITHUB_WEBHOOKS_PATH, github.route);
   github.registry.refresh().then(
     (count) => logger.info({ repos: count }, "GitHub repositories with rollouts found"),
     (error: unknown) => logger.error({ err: errorMessage(error) }, "cannot list installations"),
   );
+} else {
+  // No App yet: /setup registers one through GitHub's manifest flow and writes .env.
+  for (const [path, route] of githubSetupFromEnv(env, logger)) extraRoutes.set(path, route);
 }
 const registry = new CompositeRegistry(registries);
 const slack = slackClient ? createSlackSurface(slackClient, services, registry, { githubUrl }) : undefined;
 if (slack?.route) extraRoutes.set(SLACK_EVENTS_PATH, slack.route);
 if (registries.length === 0)
-  logger.warn({}, "no repository: configure the GitHub App (APP_ID, …) or ROLLOUT_REPO_DIR");
+  logger.warn({}, "no repository: register the GitHub App at /setup (or set APP_ID, …) or ROLLOUT_REPO_DIR");
 if (!env.ALERT_WEBHOOK_TOKEN)
   logger.warn({}, "ALERT_WEBHOOK_TOKEN unset: the alert endpoints refuse every request");
 
@@ -100,6 +112,7 @@ const app = createApp({
   alertToken: env.ALERT_WEBHOOK_TOKEN,
   extraRoutes,
   defaultChannel: env.SLACK_DEFAULT_CHANNEL,
+  observe: { githubRateLimit: () => rateLimits.snapshot(), outboxLength: () => slackNotifier?.pending ?? 0 },
 });
 app.server.listen(env.PORT, env.HOST, () => {
   const address = app.server.address();

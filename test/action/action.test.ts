@@ -133,6 +133,23 @@ describe("the action, run as a runner runs it", () => {
     expect(result.summary).toContain("> [!CAUTION]");
   });
 
+  it("validate: a schedule that would never fire and broken PromQL are annotated where they are", async () => {
+    const broken = plan((t) =>
+      t
+        .replace("errors[5m]", "errors[5q]")
+        .replace("automation:", 'notify: { schedule: "99 * * * FOO" }\nautomation:'),
+    );
+    const repo = seed({ ".github/rollouts/x.yml": broken });
+    const result = await run(repo, { command: "validate" });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /^::error file=\.github\/rollouts\/x\.yml,line=4,col=\d+::.*PromQL syntax error/m,
+    );
+    expect(result.stdout).toMatch(
+      /^::error file=\.github\/rollouts\/x\.yml,line=24,col=21::notify\.schedule: .*never run/m,
+    );
+  });
+
   it("validate reads the job's checkout when there is one (a pull request's files), not the API", async () => {
     const repo = seed();
     const before = fake.requests.length;

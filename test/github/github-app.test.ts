@@ -239,6 +239,39 @@ describe("GitHub App", () => {
       }),
     ]);
   });
+
+  it("the config check annotates broken PromQL at its column and a schedule that would never fire", async () => {
+    harness = await startGitHubApp({ files });
+    const text = CHECKOUT_PLAN.replace("[5m])) / sum", "[5q])) / sum").replace(
+      "automation:",
+      'notify: { schedule: "99 * * * FOO" }\nautomation:',
+    );
+    harness.fake.state.push(FULL, { branch: "queries", files: { [ROLLOUT_PATH]: text } });
+    const created = await harness.carol.rest.pulls.create({
+      owner: "acme",
+      repo: "shop",
+      head: "queries",
+      base: "main",
+      title: "Queries",
+    });
+    const p = harness.payload("pull_request", "opened");
+    p.pull_request = {
+      ...(p.pull_request as object),
+      number: created.data.number,
+      head: { ...(p.pull_request as { head: object }).head, ref: "queries", sha: created.data.head.sha },
+      body: "queries",
+    };
+    await harness.send("pull_request", p);
+    const check = harness.fake.state
+      .repo(FULL)
+      .checkRuns.find((c: { name: string }) => c.name === "rollout config");
+    expect(check?.conclusion).toBe("failure");
+    const annotations = (check?.output?.annotations ?? []) as { start_line: number; message: string }[];
+    expect(annotations.map((a) => [a.start_line, /PromQL|never run/.exec(a.message)?.[0]])).toEqual([
+      [4, "PromQL"],
+      [24, "never run"],
+    ]);
+  });
 });
 
 describe("GitHub repo store under concurrency", () => {

@@ -1,3 +1,4 @@
+import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import { parseDuration } from "../duration.ts";
 
@@ -19,10 +20,22 @@ export const Threshold = z
   .transform((value) => (typeof value === "number" ? value : Number(value.slice(0, -1)) / 100))
   .meta({ description: "A number in the query's unit, or a percentage like 1.5% (= 0.015)." });
 
-/** Five- or six-field cron expression; node-cron checks it fully where it is scheduled. */
+/**
+ * Five- or six-field cron expression, checked by cron-parser: the parser that decides when a status
+ * or a weekly report is due (status-schedule.ts). An expression it refuses would never fire; pure,
+ * no timers (node-cron's only entry point loads its scheduler and child_process).
+ */
 export const Cron = z
   .string()
   .regex(/^\s*\S+(?:\s+\S+){4,5}\s*$/, "expected a cron expression with 5 or 6 fields, like '0 */4 * * *'")
+  .superRefine((expression, ctx) => {
+    try {
+      CronExpressionParser.parse(expression, { currentDate: new Date(0), tz: "UTC" });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      ctx.addIssue({ code: "custom", message: `'${expression.slice(0, 40)}' would never run: ${reason}` });
+    }
+  })
   .meta({ description: "Cron expression (5 or 6 fields), e.g. '0 */4 * * *'." });
 
 export const IsoTime = z.iso

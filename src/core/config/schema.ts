@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { promqlSyntaxError } from "./promql-syntax.ts";
 import {
   Automation,
   Duration,
@@ -17,14 +18,27 @@ export const METRIC_NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;
 export const MetricUnit = z.enum(["fraction", "seconds", "milliseconds", "number"]);
 export type MetricUnit = z.infer<typeof MetricUnit>;
 
-export const Query = z.union([
-  z.string().min(1),
-  z.strictObject({
-    query: z.string().min(1),
-    unit: MetricUnit.default("number").meta({ description: "fraction is shown as a percentage." }),
-    description: z.string().optional(),
-  }),
-]);
+export const Query = z
+  .union([
+    z.string().min(1),
+    z.strictObject({
+      query: z.string().min(1),
+      unit: MetricUnit.default("number").meta({ description: "fraction is shown as a percentage." }),
+      description: z.string().optional(),
+    }),
+  ])
+  .superRefine((value, ctx) => {
+    const query = typeof value === "string" ? value : value.query;
+    const error = promqlSyntaxError(query);
+    // `valueOffset`: where in the query text, so the diagnostic points at the very character.
+    if (error)
+      ctx.addIssue({
+        code: "custom",
+        message: error.message,
+        path: typeof value === "string" ? [] : ["query"],
+        params: { valueOffset: error.offset },
+      });
+  });
 
 const comparisonFields = {
   below: Threshold.optional(),

@@ -1,15 +1,26 @@
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { runCommand } from "../../commands/run-command.ts";
 import type { Services } from "../../commands/services.ts";
+import { VERBS, type Verb } from "../../core/commands/command.ts";
 import { parseCommandTokens } from "../../core/commands/command-grammar.ts";
 import { helpText } from "../../core/commands/command-help.ts";
 import { errorMessage, isRolloutError } from "../../core/errors.ts";
 import type { RepoStore } from "../../ports.ts";
+import { COMPLETION_USAGE, completionScript } from "./cli-completion.ts";
 import { exitCodeOf, renderHuman, renderJson } from "./cli-render.ts";
+import { CLI_VERSION } from "./cli-version.ts";
+import { INIT_USAGE, renderInit, runInit } from "./init-command.ts";
+import { toPlainText, wantsPlainText } from "./plain-text.ts";
 
 /** `rollout <command>`: the CLI surface. Parses flags, turns the rest into a Command, runs the one command path. */
 
 export const CLI_USAGE = `usage: rollout [options] <command> [args]
+
+  init                 scaffold .github/rollouts, the settings and the workflows (rollout init --help)
+  completion bash|zsh  shell completion script
+  <command> --help     details of one command
 
 options:
   --dir <path>       repository checkout (default: current directory)
@@ -24,6 +35,8 @@ options:
   --all              with rollback: every active rollout (emergency)
   --actor <name>     who is acting (default: $USER)
   --verbose          log to stderr
+  --notify           print the status messages a channel would get
+  --version          print the version
 
 exit codes: 0 done, 1 refused or invalid, 2 usage`;
 
@@ -45,6 +58,8 @@ export interface CliIo {
   open: (
     target: CliTarget,
   ) => Promise<{ ok: true; store: RepoStore; services: Services } | { ok: false; message: string }>;
+  /** Asks a question on a terminal (`rollout init`); absent when stdin is not a TTY. */
+  prompt?: (question: string, fallback: string) => Promise<string>;
 }
 
 const OPTIONS = {
@@ -61,7 +76,24 @@ const OPTIONS = {
   verbose: { type: "boolean" },
   notify: { type: "boolean" },
   help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
+  // rollout init
+  id: { type: "string" },
+  stages: { type: "string" },
+  bake: { type: "string" },
+  channel: { type: "string" },
+  yes: { type: "boolean", short: "y" },
 } as const;
+
+/** What shell completion offers: the commands and the long options (those that take a value). */
+const COMMAND_WORDS = [...VERBS, "init", "completion"];
+const OPTION_WORDS = Object.fromEntries(
+  Object.entries(OPTIONS).map(([name, o]) => [name, o.type === "string"]),
+);
+
+function isVerb(word: string | undefined): word is Verb {
+  return (VERBS as readonly string[]).includes(word ?? "");
+}
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
@@ -73,20 +105,74 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-async function runCliUnsafe(argv: string[], io: CliIo): Promise<number> {
+async function runCliUnsafe(argv: string[], rawIo: CliIo): Promise<number> {
+  const json = argv.includes("--json");
+  // NO_COLOR / TERM=dumb: ASCII only for what people read; JSON keeps the data as it is.
+  const plain = wantsPlainText(rawIo.env);
+  const io: CliIo = plain
+    ? {
+        ...rawIo,
+        stdout: (t) => rawIo.stdout(json ? t : toPlainText(t)),
+        stderr: (t) => rawIo.stderr(toPlainText(t)),
+      }
+    : rawIo;
+  /** A usage error (exit 2): JSON on stdout under --json, else the message and the usage on stderr. */
+  const usageError = (message: string, usage?: string) => {
+    if (json) io.stdout(JSON.stringify({ error: { code: "USAGE", message, usage: usage ?? null } }, null, 2));
+    else io.stderr(usage ? `${message}\n\n${usage}` : message);
+    return 2;
+  };
   let parsed: ReturnType<
     typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>
   >;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
   } catch (error) {
-    io.stderr(`${errorMessage(error)}\n\n${CLI_USAGE}`);
-    return 2;
+    return usageError(errorMessage(error), CLI_USAGE);
   }
   const { values, positionals } = parsed;
+  const [first] = positionals;
+  if (values.version || first === "version") {
+    io.stdout(CLI_VERSION);
+    return 0;
+  }
+  if (values.help && first !== undefined && first !== "help") {
+    if (first === "init") io.stdout(INIT_USAGE);
+    else if (first === "completion") io.stdout(COMPLETION_USAGE);
+    else if (isVerb(first))
+      io.stdout(`usage: rollout ${helpText(first)}\n\n${CLI_USAGE.slice(CLI_USAGE.indexOf("options:"))}`);
+    else return usageError(`unknown command '${first.slice(0, 40)}'`, CLI_USAGE);
+    return 0;
+  }
   if (values.help || positionals.length === 0) {
     io.stdout(`${CLI_USAGE}\n\n${helpText()}`);
     return positionals.length === 0 && !values.help ? 2 : 0;
+  }
+  if (values.dir !== undefined && !isDirectory(resolve(io.cwd, values.dir)))
+    return usageError(`--dir ${values.dir.slice(0, 200)}: no such directory`);
+  if (first === "completion") {
+    const script = completionScript(positionals[1] ?? "", { commands: COMMAND_WORDS, options: OPTION_WORDS });
+    if (!script) return usageError(`completion: expected bash or zsh`, COMPLETION_USAGE);
+    io.stdout(script);
+    return 0;
+  }
+  if (first === "init") {
+    const outcome = await runInit(values, { cwd: io.cwd, prompt: json ? undefined : io.prompt });
+    if (!outcome.ok) {
+      if (outcome.usage) return usageError(outcome.message, INIT_USAGE);
+      if (json)
+        io.stdout(
+          JSON.stringify(
+            { error: { code: "INVALID", message: outcome.message, details: outcome.details } },
+            null,
+            2,
+          ),
+        );
+      else io.stderr([`✗ ${outcome.message}`, ...outcome.details.map((d) => `  ${d}`)].join("\n"));
+      return 1;
+    }
+    io.stdout(json ? JSON.stringify(outcome, null, 2) : renderInit(outcome));
+    return 0;
   }
   const tokens = [...positionals];
   if (values.all) tokens.splice(1, 0, "all");
@@ -95,10 +181,8 @@ async function runCliUnsafe(argv: string[], io: CliIo): Promise<number> {
   const command = parseCommandTokens(tokens);
   if (!command.ok) {
     const { message, usage } = command.error;
-    io.stderr(usage && !message.includes(usage) ? `${message}\nusage: rollout ${usage}` : message);
-    return 2;
+    return usageError(usage && !message.includes(usage) ? `${message}\nusage: rollout ${usage}` : message);
   }
-  const json = values.json ?? false;
   const opened = await io.open({
     dir: values.dir,
     repo: values.repo,
@@ -106,10 +190,7 @@ async function runCliUnsafe(argv: string[], io: CliIo): Promise<number> {
     notify: values.notify ?? false,
     verbose: values.verbose ?? false,
   });
-  if (!opened.ok) {
-    io.stderr(`${opened.message}\n\n${CLI_USAGE}`);
-    return 2;
-  }
+  if (!opened.ok) return usageError(opened.message, CLI_USAGE);
   const request = {
     command: command.command,
     // Whoever holds the checkout (or the token) can change the files anyway: trusted, as git is.
@@ -140,5 +221,13 @@ async function runCliUnsafe(argv: string[], io: CliIo): Promise<number> {
     }
     io.stderr(`✗ internal error: ${errorMessage(error)}`);
     return 1;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }

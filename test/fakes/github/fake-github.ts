@@ -6,6 +6,7 @@ import { sha1 } from "./git-objects.ts";
 import { IGNORED_BY_GITHUB, loadGitHubSpec, matchOperation, validateRequest } from "./openapi.ts";
 import { GitHubError, type RouteResult } from "./route-kit.ts";
 import { ROUTES } from "./routes.ts";
+import { ANONYMOUS_OPERATIONS } from "./routes-apps.ts";
 import { FakeGitHubState } from "./state.ts";
 
 export type { FaultOptions } from "./faults.ts";
@@ -121,7 +122,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     let result: RouteResult;
     let wasFaulted = false;
     const auth = /^(token|bearer)\s+\S+/i.exec(String(req.headers.authorization ?? ""));
-    if (!auth) {
+    if (!auth && !ANONYMOUS_OPERATIONS.has(match?.operationId ?? "")) {
       result = { status: 401, body: errorBody(401, "Requires authentication") };
     } else if (faults.shouldFault(match?.operationId, match?.pathTemplate)) {
       wasFaulted = true;
@@ -136,7 +137,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     } else if (rejected.length > 0) {
       result = { status: 422, body: errorBody(422, `Invalid request.\n\n${rejected.join("\n")}`) };
     } else {
-      const token = String(req.headers.authorization).split(/\s+/)[1] ?? "";
+      const token = String(req.headers.authorization ?? "").split(/\s+/)[1] ?? "";
       const api = `${origin}${ghe ? "/api/v3" : ""}`;
       try {
         result = handler({

@@ -44,7 +44,19 @@ export class FakeGitHubState {
   readonly tokens = new Map<string, string>();
   readonly app = { id: 1001, slug: "rollout-bot", botLogin: "rollout-bot[bot]" };
   readonly installation = { id: 1, account: "acme", repositories: "all" as "all" | string[] };
+  /** Manifests "registered" in the web UI (github.com/settings/apps/new), by their one-time code. */
+  readonly manifestCodes = new Map<string, { manifest: Record<string, unknown>; owner: string }>();
   #nextId = 1000;
+
+  /**
+   * What github.com does when a person presses "Create GitHub App" on a posted manifest: keeps it
+   * under a temporary code, which the browser then carries to the manifest's `redirect_url`.
+   */
+  submitManifest(manifest: Record<string, unknown>, owner = this.installation.account): string {
+    const code = `mc${this.nextId()}${Math.random().toString(36).slice(2, 10)}`;
+    this.manifestCodes.set(code, { manifest, owner });
+    return code;
+  }
 
   nextId(): number {
     this.#nextId += 1;
