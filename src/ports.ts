@@ -6,7 +6,7 @@
 import type { RunCoordinator } from "node-cron";
 import type { InboxAlert } from "./core/alerts/alert.ts";
 import type { RepoPermission } from "./core/commands/authorize.ts";
-import type { PullRequest } from "./core/messages/pull-request.ts";
+import type { CommitInfo, PullRequest } from "./core/messages/pull-request.ts";
 import type { StatusMessage } from "./core/messages/status-message.ts";
 import type { WeeklyReport } from "./core/messages/weekly-report.ts";
 import type { Alert } from "./core/rollout/health.ts";
@@ -82,15 +82,7 @@ export interface Review {
   state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
 }
 
-/** The commit at a branch head and who made it, to tell the bot's own commits from a person's. */
-export interface CommitInfo {
-  sha: string;
-  authorLogin?: string | undefined;
-  committerLogin?: string | undefined;
-  /** GitHub signed it (commits an App makes through the API are signed by GitHub). */
-  verified: boolean;
-  message: string;
-}
+export type { CommitInfo };
 
 export interface CheckRun {
   name: string;

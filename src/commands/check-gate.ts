@@ -2,6 +2,7 @@ import { canWrite } from "../core/commands/authorize.ts";
 import { parseBody, parseBranch } from "../core/messages/bump-pr.ts";
 import type { Gate } from "../core/rollout/gate.ts";
 import type { PullRequest, RepoStore } from "../ports.ts";
+import { ownBumpPull } from "./bump-pull.ts";
 import { evaluateRollout } from "./evaluate.ts";
 import { findRollout, loadRepo } from "./load-repo.ts";
 import { contextFor, type Services } from "./services.ts";
@@ -46,6 +47,12 @@ export async function checkGate(
   const ctx = contextFor(services, store, "rollout-bot");
   return ctx.lease(branch.rollout, async () => {
     const loaded = await loadRepo(store);
+    // A branch name and a marker are text anyone can write: only the bot's own PRs get a gate.
+    const ownership = await ownBumpPull(store, loaded, pull);
+    if (!ownership.ours) {
+      ctx.logger.warn({ pr: pull.number, why: ownership.why }, "not a bump PR of the bot's: no gate");
+      return undefined;
+    }
     const rollout = findRollout(loaded, branch.rollout);
     const approvals = await countApprovals(store, pull);
     const { gate, health } = await evaluateRollout(ctx, rollout, loaded.settings, {

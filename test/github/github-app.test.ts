@@ -9,7 +9,7 @@ import type { Command } from "../../src/core/commands/command.ts";
 import { parseCommitMessage } from "../../src/core/messages/commit-message.ts";
 import { localServices } from "../../src/main/coordination.ts";
 import { CHECKOUT_PLAN, CONFIG_PY, ROLLOUT_PATH } from "../helpers/command-context.ts";
-import { commentPayload, FULL, startGitHubApp } from "../helpers/github-harness.ts";
+import { commentPayload, FULL, pullPayload, startGitHubApp } from "../helpers/github-harness.ts";
 
 /**
  * The GitHub App end to end: real signed webhooks (payloads from @octokit/webhooks-examples) over HTTP
@@ -155,22 +155,10 @@ describe("GitHub App", () => {
     harness = await startGitHubApp({ files });
     await harness.send("issue_comment", await commentPayload(harness, "/rollout advance checkout", "alice"));
     const pull = bumpPulls(harness)[0]!;
-    const prPayload = (event: string, action: string) => {
-      const p = harness!.payload(event, action);
-      p.pull_request = {
-        ...(p.pull_request as object),
-        number: pull.number,
-        head: { ...(p.pull_request as { head: object }).head, ref: pull.head.ref, sha: pull.head.sha },
-        base: { ...(p.pull_request as { base: object }).base, ref: "main" },
-        body: pull.body,
-        user: { login: "rollout-bot[bot]", type: "Bot", id: 1 },
-        merged: action === "closed",
-        merged_by: action === "closed" ? { login: "carol", type: "User", id: 3 } : null,
-      };
-      return p;
-    };
+    const prPayload = (event: "pull_request" | "pull_request_review", action: string) =>
+      pullPayload(harness!, event, action, pull.number);
     harness.fake.state.addReview(FULL, pull.number, { user: "viewer", state: "APPROVED" });
-    await harness.send("pull_request_review", prPayload("pull_request_review", "submitted"));
+    await harness.send("pull_request_review", await prPayload("pull_request_review", "submitted"));
     const gate = () =>
       harness!.fake.state
         .repo(FULL)
@@ -179,13 +167,13 @@ describe("GitHub App", () => {
     expect(gate()).toMatchObject({ conclusion: "failure" });
     expect(gate()?.output?.summary).toContain("- [ ] **approvals**: 0 of 1 approvals");
     harness.fake.state.addReview(FULL, pull.number, { user: "bob", state: "APPROVED" });
-    await harness.send("pull_request_review", prPayload("pull_request_review", "submitted"));
+    await harness.send("pull_request_review", await prPayload("pull_request_review", "submitted"));
     expect(gate()).toMatchObject({ conclusion: "success" });
     expect(gate()?.output?.summary).toContain("- [x] **approvals**: 1 of 1 approvals");
     // A person merges; GitHub sends pull_request.closed with merged: true.
     harness.fake.state.clock.set("2026-11-22T11:00:00Z");
     await harness.carol.rest.pulls.merge({ owner: "acme", repo: "shop", pull_number: pull.number });
-    await harness.send("pull_request", prPayload("pull_request", "closed"));
+    await harness.send("pull_request", await prPayload("pull_request", "closed"));
     expect(
       harness.fake.state
         .repo(FULL)

@@ -162,3 +162,27 @@ export async function commentPayload(
   p.sender = { ...(p.sender as object), login, type: "User" };
   return p;
 }
+
+/**
+ * A `pull_request` or `pull_request_review` webhook for a PR as the fake holds it now: the example
+ * payload with its `pull_request` replaced by what GitHub's API answers for that PR (author, head
+ * repository, merge commit), so a handler sees exactly what GitHub would send.
+ */
+export async function pullPayload(
+  harness: {
+    payload: (e: string, a?: string) => Record<string, unknown>;
+    as: (login: string) => Octokit;
+  },
+  event: "pull_request" | "pull_request_review",
+  action: string,
+  number: number,
+  sender = "carol",
+) {
+  const { data } = await harness
+    .as(sender)
+    .rest.pulls.get({ owner: REPO.owner, repo: REPO.name, pull_number: number });
+  const p = harness.payload(event, action);
+  p.pull_request = data;
+  p.sender = { ...(p.sender as object), login: sender, type: "User" };
+  return p;
+}

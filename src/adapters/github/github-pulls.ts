@@ -1,5 +1,5 @@
+import { isOwnCommit } from "../../core/messages/bump-ownership.ts";
 import { parseBranch } from "../../core/messages/bump-pr.ts";
-import { isBotCommit } from "../../core/messages/commit-message.ts";
 import { type PullRequestJson, pullRequestOf } from "../../core/messages/pull-request.ts";
 import type {
   CheckRun,
@@ -63,13 +63,12 @@ export class GitHubPulls implements PullRequestHost {
   }
 
   async commits(number: number): Promise<CommitInfo[]> {
-    const pull = await this.get(number);
-    if (!pull) return [];
-    const { data } = await this.#kit.repos.compareCommitsWithBasehead({
+    const data = await this.#repo.octokit.paginate(this.#kit.pulls.listCommits, {
       ...this.#at,
-      basehead: `${pull.baseRef}...${pull.headSha}`,
+      pull_number: number,
+      per_page: 100,
     });
-    return data.commits.map((c) => ({
+    return data.map((c) => ({
       sha: c.sha,
       authorLogin: c.author?.login,
       committerLogin: c.committer?.login,
@@ -157,13 +156,15 @@ export class GitHubPulls implements PullRequestHost {
   }
 
   async mergedAs(branch: string, mergeSha: string): Promise<boolean> {
+    // Any repository's head (a fork's `rollout/…` too): the merge handler takes every one of them.
     const { data } = await this.#kit.pulls.list({
       ...this.#at,
-      head: `${this.#repo.owner}:${branch}`,
       state: "closed",
-      per_page: 10,
+      sort: "updated",
+      direction: "desc",
+      per_page: 30,
     });
-    return data.some((p) => p.merge_commit_sha === mergeSha);
+    return data.some((p) => p.merge_commit_sha === mergeSha && p.head.ref === branch);
   }
 
   async #openPull(branch: string) {
@@ -175,14 +176,28 @@ export class GitHubPulls implements PullRequestHost {
     return data[0];
   }
 
-  /** Whether every commit on the branch is the bot's own (then it may be rewritten), and if it is behind. */
+  /**
+   * Whether every commit on the branch is the bot's own — made by its account and signed by GitHub,
+   * whatever the message says (a person's `--amend` of the bot's commit is theirs) — so that the bot
+   * may rewrite it, and whether the branch is behind its base.
+   */
   async #branchState(branchSha: string, baseSha: string): Promise<{ ours: boolean; behind: boolean }> {
-    const { data } = await this.#kit.repos.compareCommitsWithBasehead({
-      ...this.#at,
-      basehead: `${baseSha}...${branchSha}`,
-    });
+    const [{ data }, bot] = await Promise.all([
+      this.#kit.repos.compareCommitsWithBasehead({ ...this.#at, basehead: `${baseSha}...${branchSha}` }),
+      this.botLogin(),
+    ]);
     return {
-      ours: data.commits.every((c) => isBotCommit(c.commit.message)),
+      ours: data.commits.every((c) =>
+        isOwnCommit(
+          {
+            sha: c.sha,
+            authorLogin: c.author?.login,
+            verified: c.commit.verification?.verified ?? false,
+            message: "",
+          },
+          bot,
+        ),
+      ),
       behind: data.behind_by > 0,
     };
   }

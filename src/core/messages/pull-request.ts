@@ -39,3 +39,13 @@ export function pullRequestOf(pr: PullRequestJson): PullRequest {
     url: pr.html_url,
   };
 }
+
+/** A commit of a pull request and who made it, to tell the bot's own commits from a person's. */
+export interface CommitInfo {
+  sha: string;
+  authorLogin?: string | undefined;
+  committerLogin?: string | undefined;
+  /** GitHub signed it (commits an App makes through the API are signed by GitHub). */
+  verified: boolean;
+  message: string;
+}

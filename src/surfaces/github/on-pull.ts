@@ -1,7 +1,7 @@
+import { bumpMerged } from "../../commands/bump-merged.ts";
 import { checkConfig } from "../../commands/check-config.ts";
 import { checkGate } from "../../commands/check-gate.ts";
-import { startStage } from "../../commands/start-stage.ts";
-import { parseBody, parseBranch, renderBranch } from "../../core/messages/bump-pr.ts";
+import { parseBranch } from "../../core/messages/bump-pr.ts";
 import type { PullRequest, RepoStore } from "../../ports.ts";
 import type { GitHubSurfaceDeps } from "./github-deps.ts";
 
@@ -18,31 +18,13 @@ export async function onPullChanged(
   if (parseBranch(pull.headRef)) await checkGate(deps.services, store, pull);
 }
 
-/**
- * A bump PR merged: the new stage starts now (the merge is when the change reached the default
- * branch): the on-change dispatch, the announcement, then the branch is deleted.
- */
+/** A PR from a rollout branch merged: the use-case decides whether it was the bot's and what starts. */
 export async function onBumpMerged(
   deps: GitHubSurfaceDeps,
   store: RepoStore,
   pull: PullRequest & { mergedBy: string; mergeCommit: string },
 ): Promise<{ rollout: string; dispatched: string[] } | undefined> {
-  const branch = parseBranch(pull.headRef);
-  const marker = parseBody(pull.body);
-  if (!branch || !marker || marker.rollout !== branch.rollout) return undefined;
-  const started = await startStage(deps.services, store, {
-    rollout: marker.rollout,
-    from: marker.from,
-    to: marker.to,
-    commit: pull.mergeCommit,
-    actor: pull.mergedBy,
-    recordOnly: branch.urgent,
-    headline: (view) =>
-      branch.urgent
-        ? `${marker.rollout}: urgent rollback PR #${pull.number} merged — Git now records ${marker.to}%`
-        : `${marker.rollout}: stage ${view.stage}/${view.stageCount} started at ${marker.to}% (PR #${pull.number} merged by ${pull.mergedBy})`,
-  });
-  await store.pulls?.deleteBranch(renderBranch(marker.rollout, branch.urgent));
+  const started = await bumpMerged(deps.services, store, pull);
   return started
     ? {
         rollout: started.rollout,

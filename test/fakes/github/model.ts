@@ -15,7 +15,8 @@ export interface PullRequest {
   state: "open" | "closed";
   draft: boolean;
   user: string;
-  head: { ref: string; sha: string };
+  /** `repo`: the fork the head branch lives in (`owner/name`); absent for a branch of this repository. */
+  head: { ref: string; sha: string; repo?: string };
   base: { ref: string };
   labels: string[];
   merged: boolean;

@@ -110,6 +110,7 @@ function putContent(ctx: RouteContext) {
     message: input.message,
     author,
     committer: input.committer ?? identityOf(ctx.actor),
+    signed: input.author === undefined && input.committer === undefined,
   });
   ctx.state.moveBranch(repo, branch, commit.sha);
   const size = repo.objects.blobs.get(blob)?.length ?? 0;

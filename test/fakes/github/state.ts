@@ -131,6 +131,7 @@ export class FakeGitHubState {
       message: string;
       author?: Partial<GitIdentity>;
       committer?: { name: string; email: string };
+      signed?: boolean;
     },
   ): GitCommit {
     // Like GitHub: the author date may be given, the committer date is always "now".
@@ -142,6 +143,7 @@ export class FakeGitHubState {
       message: input.message,
       author,
       committer: { ...(input.committer ?? { name: "GitHub", email: "noreply@github.com" }), date: now },
+      ...(input.signed ? { signed: true } : {}),
     });
   }
 
@@ -186,6 +188,8 @@ export class FakeGitHubState {
 
   /** The sha a pull request's head is at: its live branch while open, else where it ended. */
   headSha(repo: Repo, pull: PullRequest): string {
+    // A fork's branch is not in this repository: GitHub keeps its head at refs/pull/N/head.
+    if (pull.head.repo) return repo.refs.get(`pull/${pull.number}/head`) ?? pull.head.sha;
     if (pull.state === "open") return repo.refs.get(`heads/${pull.head.ref}`) ?? pull.head.sha;
     return pull.head.sha;
   }
@@ -224,6 +228,56 @@ export class FakeGitHubState {
     };
     repo.reviews.push(stored);
     return stored;
+  }
+
+  /** A pull request from someone's fork (`fork` = `owner/name`): one commit of `files` on the default branch. */
+  openForkPull(
+    fullName: string,
+    options: {
+      fork: string;
+      branch: string;
+      files: Record<string, string>;
+      title: string;
+      body?: string;
+      user: string;
+    },
+  ): PullRequest {
+    const repo = this.repo(fullName);
+    const base = this.resolveRef(repo, repo.defaultBranch);
+    if (!base) throw new Error(`${fullName} has no ${repo.defaultBranch}`);
+    const files = new Map(repo.objects.filesOf(base));
+    for (const [path, text] of Object.entries(options.files)) files.set(path, repo.objects.putBlob(text));
+    const commit = this.commit(repo, {
+      files,
+      parents: [base],
+      message: options.title,
+      author: { name: options.user, email: `${options.user}@example.invalid` },
+    });
+    const number = repo.nextNumber++;
+    repo.refs.set(`pull/${number}/head`, commit.sha);
+    const now = this.clock.stamp();
+    const pull: PullRequest = {
+      id: this.nextId(),
+      number,
+      title: options.title,
+      body: options.body ?? null,
+      state: "open",
+      draft: false,
+      user: options.user,
+      head: { ref: options.branch, sha: commit.sha, repo: options.fork },
+      base: { ref: repo.defaultBranch },
+      labels: [],
+      merged: false,
+      mergedAt: null,
+      mergedBy: null,
+      mergeCommitSha: null,
+      closedAt: null,
+      createdAt: now,
+      updatedAt: now,
+      maintainerCanModify: false,
+    };
+    repo.pulls.set(number, pull);
+    return pull;
   }
 
   setMergeable(fullName: string, pullNumber: number, mergeable: boolean | undefined): void {
