@@ -40,6 +40,7 @@ export function buildOptions(entryPoints = ENTRY_POINTS, outdir = "dist") {
 /** Modules applications import (`rollout-bot/bucketing`): readable ESM, dependencies left to the app. */
 export const LIBRARY_ENTRY_POINTS = {
   "bucketing/index": "src/bucketing/index.ts",
+  "openfeature/index": "src/openfeature/index.ts",
 };
 
 export function libraryOptions(entryPoints = LIBRARY_ENTRY_POINTS, outdir = "dist") {

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { buildOptions, ENTRY_POINTS, LIBRARY_ENTRY_POINTS, libraryOptions, ROOT } from "./build-options.mjs";
+import { buildOptions, ENTRY_POINTS, libraryOptions, ROOT } from "./build-options.mjs";
 
 if (process.argv.includes("--check-action")) {
   const dir = mkdtempSync(join(tmpdir(), "rollout-action-bundle-"));
@@ -39,11 +39,9 @@ if (process.argv.includes("--check-action")) {
 function writeDeclarations() {
   const tsconfig = join(ROOT, "tsconfig.declarations.json");
   execFileSync(join(ROOT, "node_modules/.bin/tsc"), ["-p", tsconfig], { stdio: "inherit" });
-  for (const entry of Object.keys(LIBRARY_ENTRY_POINTS)) {
-    const dir = join(ROOT, "dist", entry.split("/")[0]);
-    for (const name of readdirSync(dir).filter((n) => n.endsWith(".d.ts"))) {
-      const path = join(dir, name);
-      writeFileSync(path, readFileSync(path, "utf8").replace(/(from "\.{1,2}\/[^"]+)\.ts"/g, '$1.js"'));
-    }
+  for (const name of readdirSync(join(ROOT, "dist"), { recursive: true })) {
+    if (!String(name).endsWith(".d.ts")) continue;
+    const path = join(ROOT, "dist", String(name));
+    writeFileSync(path, readFileSync(path, "utf8").replace(/(from "\.{1,2}\/[^"]+)\.ts"/g, '$1.js"'));
   }
 }

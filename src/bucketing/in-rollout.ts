@@ -3,9 +3,8 @@ import { inMd5Rollout } from "./md5-bucket.ts";
 import { inUnleashRollout } from "./unleash-bucket.ts";
 
 /** `rollout-bot` (default), or a compatibility mode that keeps the buckets a team already has. */
-export type BucketingMode = "rollout-bot" | "md5" | "unleash";
-
-export const BUCKETING_MODES: readonly BucketingMode[] = ["rollout-bot", "md5", "unleash"];
+export const BUCKETING_MODES = ["rollout-bot", "md5", "unleash"] as const;
+export type BucketingMode = (typeof BUCKETING_MODES)[number];
 
 export interface RolloutQuestion {
   /** The rollout's salt (`bucketing.salt` in its file): written once, never changed. */

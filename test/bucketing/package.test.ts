@@ -6,12 +6,14 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
 
-/** `rollout-bot/bucketing` as an application imports it: the built package, by name, with types. */
+/** `rollout-bot/bucketing` and `rollout-bot/openfeature` as an application imports them: built, by name, typed. */
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const app = mkdtempSync(join(tmpdir(), "bucketing-app-"));
 mkdirSync(join(app, "node_modules"));
 symlinkSync(ROOT, join(app, "node_modules", "rollout-bot"), "dir");
+// The application's own copy of the OpenFeature SDK (a peer dependency of the provider).
+symlinkSync(join(ROOT, "node_modules/@openfeature"), join(app, "node_modules/@openfeature"), "dir");
 afterAll(() => rmSync(app, { recursive: true, force: true }));
 
 describe("rollout-bot/bucketing", () => {
@@ -81,5 +83,25 @@ export const no = inRollout({ salt: "s", percent: "5", userId: "u", mode: "sha1"
     expect(text).not.toContain("node:crypto");
     expect(text).not.toContain("md5");
     expect(text.length).toBeLessThan(3000);
+  });
+});
+
+describe("rollout-bot/openfeature", () => {
+  it("imports by name and evaluates a flag through the real SDK", () => {
+    mkdirSync(join(app, "repo/.github/rollouts"), { recursive: true });
+    writeFileSync(
+      join(app, "repo/.github/rollouts/checkout.yml"),
+      "stages:\n  - percent: 100\nstate:\n  percent: 100\n",
+    );
+    writeFileSync(
+      join(app, "flags.mjs"),
+      `import { OpenFeature } from "@openfeature/server-sdk";
+import { RolloutBotProvider, fileRolloutSource } from "rollout-bot/openfeature";
+await OpenFeature.setProviderAndWait(new RolloutBotProvider({ source: fileRolloutSource(${JSON.stringify(join(app, "repo"))}) }));
+const details = await OpenFeature.getClient().getBooleanDetails("checkout", false, { targetingKey: "u1" });
+console.log(JSON.stringify({ value: details.value, reason: details.reason }));`,
+    );
+    const out = execFileSync(process.execPath, [join(app, "flags.mjs")], { encoding: "utf8", cwd: ROOT });
+    expect(JSON.parse(out)).toEqual({ value: true, reason: "STATIC" });
   });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BUCKETING_MODES } from "../../bucketing/in-rollout.ts";
 import {
   Automation,
   Duration,
@@ -179,6 +180,19 @@ export const RolloutFile = z
       )
       .default([]),
     notify: Notify.optional(),
+    bucketing: z
+      .strictObject({
+        salt: z.string().min(1).max(200).optional().meta({
+          description:
+            "Salt of the user split (rollout-bot/bucketing): set once, never change it. Default: the rollout id.",
+        }),
+        mode: z.enum(BUCKETING_MODES).default("rollout-bot").meta({
+          description:
+            "rollout-bot (default), md5 (RepTate's md5(user_id) % 100) or unleash (murmur3, salt = groupId).",
+        }),
+      })
+      .optional()
+      .meta({ description: "How applications split users for this rollout." }),
     state: State.optional(),
   })
   .superRefine(checkCrossReferences);
