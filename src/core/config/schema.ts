@@ -3,6 +3,7 @@ import { BUCKETING_MODES } from "../../bucketing/in-rollout.ts";
 import {
   Automation,
   Duration,
+  EnvName,
   IsoTime,
   MetricsSource,
   Notify,
@@ -112,6 +113,49 @@ export const Stage = z.strictObject({
   criteria: z.array(Criterion).default([]),
 });
 
+/** A value a sync target writes: a boolean, a number or a string. */
+export const TypedValue = z.union([z.boolean(), z.number(), z.string().max(500)]);
+export type TypedValue = z.output<typeof TypedValue>;
+
+/** What a sync target writes: the percentage, it as a fraction, or typed values per stage and on rollback. */
+export const SyncValue = z
+  .union([
+    z.enum(["percent", "fraction"]),
+    z
+      .strictObject({
+        stages: z
+          .record(z.string().regex(/^\d+(?:\.\d+)?$/, "a stage percentage, or 0"), TypedValue)
+          .optional()
+          .meta({
+            description:
+              "Value from each stage's percentage on (0: before the first stage), e.g. { 5: 3, 100: 10 }.",
+          }),
+        rollback: TypedValue.optional().meta({ description: "Value written by any rollback instead." }),
+      })
+      .refine((v) => v.stages !== undefined || v.rollback !== undefined, "needs stages or rollback"),
+  ])
+  .default("percent")
+  .meta({ description: "percent (default), fraction, or { stages, rollback } with typed values." });
+
+const syncFile = z.string().min(1);
+export const SyncTargetSchema = z.union([
+  z.strictObject({
+    file: syncFile,
+    pattern: z.string().min(1).meta({ description: "Regex with one capture group around the value." }),
+    value: SyncValue,
+  }),
+  z.strictObject({
+    file: syncFile,
+    key: z.string().min(1).meta({ description: "Dotted key path in a YAML or JSON file." }),
+    value: SyncValue,
+  }),
+  z.strictObject({
+    file: syncFile,
+    env: EnvName.meta({ description: "A NAME=value line of a .env-style file, e.g. FF_NEW_CHECKOUT." }),
+    value: SyncValue,
+  }),
+]);
+
 export const Phase = z.enum(["pending", "baking", "paused", "rolled_back", "complete"]);
 export type Phase = z.infer<typeof Phase>;
 
@@ -160,25 +204,7 @@ export const RolloutFile = z
         ref: z.string().min(1).optional(),
       })
       .optional(),
-    sync: z
-      .array(
-        z.union([
-          z.strictObject({
-            file: z.string().min(1),
-            pattern: z
-              .string()
-              .min(1)
-              .meta({ description: "Regex with one capture group around the value." }),
-            value: z.enum(["percent", "fraction"]).default("percent"),
-          }),
-          z.strictObject({
-            file: z.string().min(1),
-            key: z.string().min(1).meta({ description: "Dotted key path in a YAML or JSON file." }),
-            value: z.enum(["percent", "fraction"]).default("percent"),
-          }),
-        ]),
-      )
-      .default([]),
+    sync: z.array(SyncTargetSchema).default([]),
     notify: Notify.optional(),
     bucketing: z
       .strictObject({
@@ -205,6 +231,7 @@ function checkCrossReferences(
       | { target: "previous" | number; triggers: { metric: string; vs?: string | undefined }[] }
       | undefined;
     state?: { percent: number } | undefined;
+    sync: { value: unknown }[];
   },
   ctx: z.RefinementCtx,
 ): void {
@@ -242,6 +269,21 @@ function checkCrossReferences(
       message: `rollback target ${target}% is not 0 or a stage (${percents.join(", ")})`,
     });
   }
+  file.sync.forEach((target, i) => {
+    const stages =
+      typeof target.value === "object" && target.value
+        ? (target.value as { stages?: object }).stages
+        : undefined;
+    for (const key of Object.keys(stages ?? {})) {
+      if (Number(key) !== 0 && !percents.includes(Number(key))) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["sync", i, "value", "stages", key],
+          message: `${key} is not 0 or a stage percentage (${percents.join(", ")})`,
+        });
+      }
+    }
+  });
   const current = file.state?.percent;
   if (current !== undefined && current !== 0 && !percents.includes(current)) {
     ctx.addIssue({

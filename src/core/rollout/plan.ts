@@ -1,6 +1,6 @@
 import type { Rollout } from "../config/rollout-file.ts";
 import type { State } from "../config/schema.ts";
-import { applySyncTarget } from "../config/sync-target.ts";
+import { applySyncTarget, type SyncEvent } from "../config/sync-target.ts";
 import { renderStateEdit } from "../config/yaml-edit.ts";
 import { type AuditRecord, renderCommitMessage } from "../messages/commit-message.ts";
 import type { Gate } from "./gate.ts";
@@ -69,7 +69,16 @@ export function evidenceLines(health: HealthReport, gate?: Gate): string[] {
   return lines;
 }
 
-function syncEdits(input: PlanInput, percent: number): { edits: FileEdit[]; errors: string[] } {
+/**
+ * Every sync target's edit for the new percentage, in the same commit as the state: the percentage
+ * itself or the typed value for the stage (or for a rollback). Several targets in one file edit it
+ * one after another; a target with nothing to write for this change leaves its file alone.
+ */
+function syncEdits(
+  input: PlanInput,
+  percent: number,
+  event: SyncEvent,
+): { edits: FileEdit[]; errors: string[] } {
   const byFile = new Map<string, FileEdit>();
   const errors: string[] = [];
   for (const target of input.rollout.file.sync) {
@@ -84,8 +93,9 @@ function syncEdits(input: PlanInput, percent: number): { edits: FileEdit[]; erro
       after: current.text,
       baseVersion: current.version,
     };
-    const applied = applySyncTarget(edit.after, target, percent);
-    if (!applied.ok) errors.push(`${target.file}: ${applied.message}`);
+    const applied = applySyncTarget(edit.after, target, percent, event);
+    // The message starts with the file already.
+    if (!applied.ok) errors.push(applied.message);
     else byFile.set(target.file, { ...edit, after: applied.text });
   }
   return { edits: [...byFile.values()].filter((e) => e.after !== e.before), errors };
@@ -99,7 +109,7 @@ export function buildPlan(input: PlanInput): PlanResult {
   ];
   const percentChanged = result.from.percent !== result.to.percent;
   if (percentChanged) {
-    const sync = syncEdits(input, result.to.percent);
+    const sync = syncEdits(input, result.to.percent, action === "rollback" ? "rollback" : "advance");
     if (sync.errors.length > 0) {
       return { ok: false, message: "cannot update the files kept in sync", details: sync.errors };
     }
