@@ -309,11 +309,12 @@ describe("reptate: 5% 1h → 25% 4h → 50% 8h → 100%, automatic", () => {
 describe("api-v4: 5 → 10 → 25 → 50 → 100, a stage a day", () => {
   const healthy: Readings = { error_rate: 0.004, response_time: 320 };
   const routing = "config/routing.json";
+  const flagd = "config/flagd.json";
   const weight = (w: Walk) => JSON.parse(w.syncFiles.get(routing) ?? "{}").routes.api_v4.weight;
   const walk = () =>
     new Walk(loadExample("api-v4", "api-v4"), {
       start: START,
-      syncFiles: { [routing]: readExampleFile("api-v4", routing) },
+      syncFiles: { [routing]: readExampleFile("api-v4", routing), [flagd]: readExampleFile("api-v4", flagd) },
     });
 
   it("walks every stage in five days, writing the weight as a fraction", () => {
@@ -332,6 +333,12 @@ describe("api-v4: 5 → 10 → 25 → 50 → 100, a stage a day", () => {
     ]);
     expect(w.phase).toBe("complete");
     expect(weight(w)).toBe(1);
+    expect(
+      JSON.parse(w.syncFiles.get(flagd) ?? "{}").flags["api-v4-clients"].targeting.fractional.slice(1),
+    ).toEqual([
+      ["on", 100],
+      ["off", 0],
+    ]);
   });
 
   it("needs one approval up to 25% and two for 50% and 100%", () => {

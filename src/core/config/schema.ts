@@ -154,6 +154,16 @@ export const SyncTargetSchema = z.union([
     env: EnvName.meta({ description: "A NAME=value line of a .env-style file, e.g. FF_NEW_CHECKOUT." }),
     value: SyncValue,
   }),
+  z.strictObject({
+    file: syncFile,
+    flagd: z.string().min(1).meta({
+      description:
+        "Key of a flag in an OpenFeature flagd definition file: its fractional weights follow the percentage.",
+    }),
+    variant: z.string().min(1).default("on").meta({
+      description: "The variant that gets the percentage (the first bucket); the other gets the rest.",
+    }),
+  }),
 ]);
 
 export const Phase = z.enum(["pending", "baking", "paused", "rolled_back", "complete"]);
@@ -231,7 +241,7 @@ function checkCrossReferences(
       | { target: "previous" | number; triggers: { metric: string; vs?: string | undefined }[] }
       | undefined;
     state?: { percent: number } | undefined;
-    sync: { value: unknown }[];
+    sync: { file: string }[];
   },
   ctx: z.RefinementCtx,
 ): void {
@@ -270,10 +280,8 @@ function checkCrossReferences(
     });
   }
   file.sync.forEach((target, i) => {
-    const stages =
-      typeof target.value === "object" && target.value
-        ? (target.value as { stages?: object }).stages
-        : undefined;
+    const value = "value" in target ? target.value : undefined;
+    const stages = typeof value === "object" && value ? (value as { stages?: object }).stages : undefined;
     for (const key of Object.keys(stages ?? {})) {
       if (Number(key) !== 0 && !percents.includes(Number(key))) {
         ctx.addIssue({

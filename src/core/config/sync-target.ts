@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, parseDocument } from "yaml";
+import { applyFlagd } from "./flagd-weights.ts";
 import type { TypedValue } from "./schema.ts";
 import {
   describeValue,
@@ -17,7 +18,8 @@ import { renderScalar } from "./yaml-scalar.ts";
 /**
  * Keeps another file in the repo in step with the rollout: a line of code matched by a regex
  * (`v1_traffic_percentage = 10.0`, `create_receipt_place = True`), a `NAME=value` line of a
- * `.env`-style file (`FF_NEW_CHECKOUT=true`), or a key in a YAML/JSON file (Helm values). It writes
+ * `.env`-style file (`FF_NEW_CHECKOUT=true`), a key in a YAML/JSON file (Helm values), or the
+ * fractional weights of a flag in an OpenFeature flagd definition (flagd-weights.ts). It writes
  * the percentage, or typed values per stage and on rollback (sync-value.ts). Only the value's own
  * characters change, written in the style already there (decimals, quotes, `True` or `true`).
  */
@@ -32,6 +34,7 @@ export function applySyncTarget(
   percent: number,
   event: SyncEvent = "advance",
 ): SyncResult {
+  if ("flagd" in target) return applyFlagd(fileText, target.file, target.flagd, target.variant, percent);
   const value = syncValue(target, percent, event);
   if (value === undefined) return { ok: true, text: fileText };
   const numeric = writesPercentage(target);

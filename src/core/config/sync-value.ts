@@ -10,6 +10,7 @@ export type SyncTarget = RolloutFile["sync"][number];
 export type SyncEvent = "advance" | "rollback";
 
 export function syncValue(target: SyncTarget, percent: number, event: SyncEvent): TypedValue | undefined {
+  if (!("value" in target)) return percent;
   const spec = target.value;
   if (spec === "percent") return percent;
   if (spec === "fraction") return percent / 100;
@@ -24,7 +25,7 @@ export function syncValue(target: SyncTarget, percent: number, event: SyncEvent)
 
 /** True when the target writes a number the old way (percent, fraction): the file must hold a number. */
 export function writesPercentage(target: SyncTarget): boolean {
-  return typeof target.value === "string";
+  return !("value" in target) || typeof target.value === "string";
 }
 
 /**
