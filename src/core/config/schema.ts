@@ -166,6 +166,32 @@ export const SyncTargetSchema = z.union([
   }),
 ]);
 
+/** A flag in a service the operator defines (FLAG_TARGETS): the repo names it, never a URL or secret. */
+export const FlagEntry = z.strictObject({
+  target: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "a target name from the operator's FLAG_TARGETS file")
+    .meta({ description: "Name of a flag service the operator defines (FLAG_TARGETS)." }),
+  flag: z
+    .string()
+    .min(1)
+    .max(200)
+    .meta({ description: "Flag key (Unleash, LaunchDarkly, Flagsmith) or item key (Edge Config)." }),
+  environment: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: "Environment key (Unleash, LaunchDarkly, Flagsmith)." }),
+  project: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: "Project key, where the service has projects." }),
+  value: SyncValue,
+});
+
 export const Phase = z.enum(["pending", "baking", "paused", "rolled_back", "complete"]);
 export type Phase = z.infer<typeof Phase>;
 
@@ -216,6 +242,9 @@ export const RolloutFile = z
       .optional(),
     sync: z.array(SyncTargetSchema).default([]),
     notify: Notify.optional(),
+    flags: z.array(FlagEntry).default([]).meta({
+      description: "Flags in flag services kept in step, written in the same decision as the commit.",
+    }),
     bucketing: z
       .strictObject({
         salt: z.string().min(1).max(200).optional().meta({
@@ -242,6 +271,7 @@ function checkCrossReferences(
       | undefined;
     state?: { percent: number } | undefined;
     sync: { file: string }[];
+    flags: { value: unknown }[];
   },
   ctx: z.RefinementCtx,
 ): void {
@@ -279,14 +309,17 @@ function checkCrossReferences(
       message: `rollback target ${target}% is not 0 or a stage (${percents.join(", ")})`,
     });
   }
-  file.sync.forEach((target, i) => {
-    const value = "value" in target ? target.value : undefined;
+  const typed: [string, number, unknown][] = [
+    ...file.sync.map((t, i) => ["sync", i, "value" in t ? t.value : undefined] as [string, number, unknown]),
+    ...file.flags.map((f, i) => ["flags", i, f.value] as [string, number, unknown]),
+  ];
+  typed.forEach(([section, i, value]) => {
     const stages = typeof value === "object" && value ? (value as { stages?: object }).stages : undefined;
     for (const key of Object.keys(stages ?? {})) {
       if (Number(key) !== 0 && !percents.includes(Number(key))) {
         ctx.addIssue({
           code: "custom",
-          path: ["sync", i, "value", "stages", key],
+          path: [section, i, "value", "stages", key],
           message: `${key} is not 0 or a stage percentage (${percents.join(", ")})`,
         });
       }
@@ -308,4 +341,5 @@ export type Stage = z.output<typeof Stage>;
 export type Criterion = z.output<typeof Criterion>;
 export type Trigger = z.output<typeof Trigger>;
 export type State = z.output<typeof State>;
+export type FlagEntry = z.output<typeof FlagEntry>;
 export type Query = z.output<typeof Query>;
