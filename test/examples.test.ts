@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
+import { FlagTargetsFile } from "../src/core/config/flag-targets-schema.ts";
 import { parseRolloutFile, parseSettingsFile } from "../src/core/config/rollout-file.ts";
 import type { Settings } from "../src/core/config/settings-schema.ts";
 import { applySyncTarget } from "../src/core/config/sync-target.ts";
@@ -65,6 +66,20 @@ describe("example files", () => {
       }
     },
   );
+
+  it("names only flag targets the example operator file defines", () => {
+    const parsed = FlagTargetsFile.safeParse(
+      YAML.parse(readFileSync(join(EXAMPLES_DIR, "flag-targets.yml"), "utf8")),
+    );
+    expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+    const defined = Object.keys(parsed.data?.targets ?? {});
+    const named = files.flatMap((f) => {
+      const rollout = f.kind === "rollout" ? parseRolloutFile(f.path, f.text) : undefined;
+      return rollout?.ok ? rollout.value.file.flags.map((flag) => flag.target) : [];
+    });
+    expect(named.length).toBeGreaterThan(1);
+    for (const target of named) expect(defined).toContain(target);
+  });
 
   it("README lists every example repository with its status command", () => {
     const readme = readFileSync(join(EXAMPLES_DIR, "README.md"), "utf8");
