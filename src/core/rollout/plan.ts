@@ -2,6 +2,7 @@ import type { Rollout } from "../config/rollout-file.ts";
 import type { State } from "../config/schema.ts";
 import { applySyncTarget, type SyncEvent } from "../config/sync-target.ts";
 import { renderStateEdit } from "../config/yaml-edit.ts";
+import { type FlagWrite, flagWrites } from "../flags/flag-writes.ts";
 import { type AuditRecord, renderCommitMessage } from "../messages/commit-message.ts";
 import type { Gate } from "./gate.ts";
 import type { HealthReport } from "./health.ts";
@@ -40,6 +41,8 @@ export interface Plan {
   edits: FileEdit[];
   commitMessage: string;
   dispatches: WorkflowDispatch[];
+  /** Flags in flag services this change sets (reconcileFlags applies them after the commit). */
+  flagWrites: FlagWrite[];
   evidence: string[];
 }
 
@@ -108,8 +111,9 @@ export function buildPlan(input: PlanInput): PlanResult {
     { path: rollout.path, before: rollout.text, after, baseVersion: input.baseVersion },
   ];
   const percentChanged = result.from.percent !== result.to.percent;
+  const event = action === "rollback" ? "rollback" : "advance";
   if (percentChanged) {
-    const sync = syncEdits(input, result.to.percent, action === "rollback" ? "rollback" : "advance");
+    const sync = syncEdits(input, result.to.percent, event);
     if (sync.errors.length > 0) {
       return { ok: false, message: "cannot update the files kept in sync", details: sync.errors };
     }
@@ -149,6 +153,7 @@ export function buildPlan(input: PlanInput): PlanResult {
     edits,
     commitMessage: renderCommitMessage(record),
     dispatches,
+    flagWrites: percentChanged ? flagWrites(rollout.file, result.to.percent, event) : [],
     evidence,
   };
   if (input.reason) plan.reason = input.reason;
