@@ -1,7 +1,8 @@
-import type { Rollout } from "../core/config/rollout-file.ts";
+import { parseRolloutFile, type Rollout } from "../core/config/rollout-file.ts";
 import type { TypedValue } from "../core/config/schema.ts";
 import type { FlagTargetReport } from "../core/flags/flag-report.ts";
 import { desiredFlagWrites, type FlagWrite, flagWriteKey, stateEvent } from "../core/flags/flag-writes.ts";
+import type { Plan } from "../core/rollout/plan.ts";
 import type { FlagLedger, FlagService, FlagServiceRegistry, FlagWriteContext, Logger } from "../ports.ts";
 
 /**
@@ -107,4 +108,19 @@ export function memoryFlagLedger(): FlagLedger {
       sent.set(key, value);
     },
   };
+}
+
+/**
+ * After a plan's commit: the flags the committed file now implies (the plan's rollout file text as
+ * committed). The call the command path makes once `store.commit` succeeded.
+ */
+export async function reconcilePlannedFlags(
+  input: Omit<ReconcileFlagsInput, "rollout"> & { plan: Plan },
+): Promise<FlagTargetReport[]> {
+  const { plan, ...rest } = input;
+  const committed = plan.edits.find((edit) => edit.path === plan.path)?.after;
+  if (committed === undefined) return [];
+  const parsed = parseRolloutFile(plan.path, committed);
+  if (!parsed.ok || parsed.value.file.flags.length === 0) return [];
+  return reconcileFlags({ ...rest, rollout: parsed.value });
 }
