@@ -78,13 +78,19 @@ describe("flagWrites: what a change means for the flag services", () => {
     expect(desiredFlagWrites(file(flags)).map((w) => w.value)).toEqual([0, 0, false]);
   });
 
-  it("refuses a URL, a secret or a bad stage key in the rollout file", () => {
+  it("refuses a URL, a secret, a path-like key or a bad stage key in the rollout file", () => {
     const bad = (entry: object) =>
       RolloutFile.safeParse({ stages: [{ percent: 5 }], flags: [entry] }).success;
     expect(bad({ target: "https://unleash.example.com", flag: "x" })).toBe(false);
     expect(bad({ target: "u", flag: "x", token: "secret" })).toBe(false);
     expect(bad({ target: "u", flag: "x", value: { stages: { 7: true } } })).toBe(false);
+    expect(bad({ target: "u", flag: ".." })).toBe(false);
+    expect(bad({ target: "u", flag: "a/b" })).toBe(false);
+    expect(bad({ target: "u", flag: "x", environment: "../admin" })).toBe(false);
     expect(bad({ target: "u", flag: "x" })).toBe(true);
+    expect(bad({ target: "u", flag: "checkout.v2", environment: "production", project: "shop:web" })).toBe(
+      true,
+    );
   });
 });
 

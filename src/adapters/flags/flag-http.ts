@@ -83,6 +83,10 @@ export function serviceUrl(
   segments: string[],
   query: Record<string, string | undefined> = {},
 ): URL {
+  // A `.` or `..` segment would be resolved away by URL and steer the request to another endpoint.
+  if (segments.slice(0, -1).some((s) => s === "" || s === "." || s === "..")) {
+    throw new FlagServiceError("refusing a request path with an empty, . or .. segment");
+  }
   const url = new URL(base);
   const prefix = url.pathname.replace(/\/+$/, "");
   url.pathname = `${prefix}/${segments.map((s) => encodeURIComponent(s)).join("/")}`;

@@ -166,29 +166,28 @@ export const SyncTargetSchema = z.union([
   }),
 ]);
 
+/**
+ * Flag, environment and project keys go into the path of requests made with the operator's token:
+ * a plain charset, starting with a letter or digit, so no `..` or `/` can steer the request elsewhere.
+ */
+const FlagKey = z
+  .string()
+  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._~:-]*$/, "letters, digits and . _ ~ : -, starting with a letter or digit");
+
 /** A flag in a service the operator defines (FLAG_TARGETS): the repo names it, never a URL or secret. */
 export const FlagEntry = z.strictObject({
   target: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "a target name from the operator's FLAG_TARGETS file")
     .meta({ description: "Name of a flag service the operator defines (FLAG_TARGETS)." }),
-  flag: z
-    .string()
-    .min(1)
-    .max(200)
-    .meta({ description: "Flag key (Unleash, LaunchDarkly, Flagsmith) or item key (Edge Config)." }),
-  environment: z
-    .string()
-    .min(1)
-    .max(100)
-    .optional()
-    .meta({ description: "Environment key (Unleash, LaunchDarkly, Flagsmith)." }),
-  project: z
-    .string()
-    .min(1)
-    .max(100)
-    .optional()
-    .meta({ description: "Project key, where the service has projects." }),
+  flag: FlagKey.meta({
+    description: "Flag key (Unleash, LaunchDarkly, Flagsmith) or item key (Edge Config).",
+  }),
+  environment: FlagKey.optional().meta({
+    description: "Environment key (Unleash, LaunchDarkly, Flagsmith).",
+  }),
+  project: FlagKey.optional().meta({ description: "Project key, where the service has projects." }),
   value: SyncValue,
 });
 

@@ -390,3 +390,18 @@ describe("the LaunchDarkly fake holds requests to LaunchDarkly's description", (
     await ld.close();
   });
 });
+
+describe("request paths", () => {
+  it("never let a key steer a request to another endpoint", async () => {
+    const { serviceUrl } = await import("../../../src/adapters/flags/flag-http.ts");
+    expect(serviceUrl("https://u.example.com/api", ["admin", "a/b", "x"]).pathname).toBe(
+      "/api/admin/a%2Fb/x",
+    );
+    expect(() => serviceUrl("https://u.example.com", ["features", "..", "tokens"])).toThrow(
+      "refusing a request path with an empty, . or .. segment",
+    );
+    expect(
+      serviceUrl("https://f.example.com/api/v1", ["environments", "k", "featurestates", ""]).pathname,
+    ).toBe("/api/v1/environments/k/featurestates/");
+  });
+});
