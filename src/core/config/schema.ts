@@ -248,7 +248,7 @@ export const RolloutFile = z
       .strictObject({
         salt: z.string().min(1).max(200).optional().meta({
           description:
-            "Salt of the user split (rollout-bot/bucketing): set once, never change it. Default: the rollout id.",
+            "Salt of the user split (rollout-bot/bucketing). Written once by the bot (the rollout id) when the rollout first takes traffic; never change it.",
         }),
         mode: z.enum(BUCKETING_MODES).default("rollout-bot").meta({
           description:

@@ -1,7 +1,7 @@
 import type { Rollout } from "../config/rollout-file.ts";
 import type { State } from "../config/schema.ts";
 import { applySyncTarget, type SyncEvent } from "../config/sync-target.ts";
-import { renderStateEdit } from "../config/yaml-edit.ts";
+import { editYaml, renderStateEdit } from "../config/yaml-edit.ts";
 import { type FlagWrite, flagWrites } from "../flags/flag-writes.ts";
 import { type AuditRecord, renderCommitMessage } from "../messages/commit-message.ts";
 import type { Gate } from "./gate.ts";
@@ -106,7 +106,12 @@ function syncEdits(
 
 export function buildPlan(input: PlanInput): PlanResult {
   const { rollout, action, result } = input;
-  const after = renderStateEdit(rollout.text, result.to);
+  let after = renderStateEdit(rollout.text, result.to);
+  // The salt applications split users by (rollout-bot/bucketing): written once, when the rollout
+  // first takes traffic, so renaming the file later cannot reshuffle who is in.
+  if (result.from.percent === 0 && result.to.percent > 0 && rollout.file.bucketing?.salt === undefined) {
+    after = editYaml(after, [{ path: ["bucketing", "salt"], value: rollout.id }]);
+  }
   const edits: FileEdit[] = [
     { path: rollout.path, before: rollout.text, after, baseVersion: input.baseVersion },
   ];
