@@ -42,8 +42,12 @@ export function murmur3x86(bytes: Uint8Array, seed = 0): number {
 }
 
 const encoder = new TextEncoder();
+// Reused between calls (UTF-8 needs at most 3 bytes per UTF-16 unit): no allocation per user id.
+let scratch = new Uint8Array(256);
 
 /** murmur3 of a string's UTF-8 bytes. */
 export function murmur3Utf8(text: string, seed = 0): number {
-  return murmur3x86(encoder.encode(text), seed);
+  if (text.length * 3 > scratch.length) scratch = new Uint8Array(text.length * 3);
+  const { written } = encoder.encodeInto(text, scratch);
+  return murmur3x86(scratch.subarray(0, written), seed);
 }
