@@ -93,3 +93,12 @@ export function serviceUrl(
   for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, value);
   return url;
 }
+
+/** Unleash, LaunchDarkly and Flagsmith keep a flag's state per environment: the entry must name one. */
+export function requireEnvironment(
+  service: string,
+  ref: { flag: string; environment?: string | undefined },
+): string {
+  if (!ref.environment) throw new FlagServiceError(`${service}: flag '${ref.flag}' needs an environment`);
+  return ref.environment;
+}

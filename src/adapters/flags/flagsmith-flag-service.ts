@@ -1,9 +1,13 @@
 import type { z } from "zod";
 import type { FlagsmithTarget } from "../../core/config/flag-targets-schema.ts";
 import type { FlagRef, FlagService } from "../../ports.ts";
-import { type FlagHttpOptions, flagRequest, serviceUrl } from "./flag-http.ts";
+import {
+  type FlagHttpOptions,
+  flagRequest,
+  requireEnvironment as required,
+  serviceUrl,
+} from "./flag-http.ts";
 import { FlagServiceError } from "./flag-service-error.ts";
-import { required } from "./unleash-flag-service.ts";
 
 type Config = z.output<typeof FlagsmithTarget>;
 

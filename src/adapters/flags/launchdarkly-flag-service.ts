@@ -1,9 +1,13 @@
 import type { z } from "zod";
 import type { LaunchDarklyTarget } from "../../core/config/flag-targets-schema.ts";
 import type { FlagService } from "../../ports.ts";
-import { type FlagHttpOptions, flagRequest, serviceUrl } from "./flag-http.ts";
+import {
+  type FlagHttpOptions,
+  flagRequest,
+  requireEnvironment as required,
+  serviceUrl,
+} from "./flag-http.ts";
 import { FlagServiceError } from "./flag-service-error.ts";
-import { required } from "./unleash-flag-service.ts";
 
 type Config = z.output<typeof LaunchDarklyTarget>;
 
@@ -24,7 +28,7 @@ export function launchDarklyFlagService(
   http: Omit<FlagHttpOptions, "service">,
 ): FlagService {
   const options = { ...http, service: name };
-  const headers = { authorization: token, "ld-api-version": "20240415" };
+  const headers = { authorization: token };
   return {
     name,
     type: "launchdarkly",

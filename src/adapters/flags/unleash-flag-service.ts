@@ -1,7 +1,12 @@
 import type { z } from "zod";
 import type { UnleashTarget } from "../../core/config/flag-targets-schema.ts";
 import type { FlagRef, FlagService } from "../../ports.ts";
-import { type FlagHttpOptions, flagRequest, serviceUrl } from "./flag-http.ts";
+import {
+  type FlagHttpOptions,
+  flagRequest,
+  requireEnvironment as required,
+  serviceUrl,
+} from "./flag-http.ts";
 import { FlagServiceError } from "./flag-service-error.ts";
 
 type Config = z.output<typeof UnleashTarget>;
@@ -75,9 +80,4 @@ export function unleashFlagService(
       );
     },
   };
-}
-
-export function required(service: string, ref: FlagRef): string {
-  if (!ref.environment) throw new FlagServiceError(`${service}: flag '${ref.flag}' needs an environment`);
-  return ref.environment;
 }

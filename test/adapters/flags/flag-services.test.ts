@@ -117,6 +117,15 @@ describe("LaunchDarkly", () => {
       ),
       services: registry(),
     });
+    const noEnvironment = await reconcileFlags({
+      repo: "acme/shop",
+      rollout: rollout("  - { target: ld, flag: new-checkout }", "  percent: 10\n"),
+      services: registry(),
+    });
+    expect(noEnvironment[0]).toMatchObject({
+      state: "failed",
+      detail: "ld: flag 'new-checkout' needs an environment",
+    });
     expect(typed[0]).toMatchObject({
       state: "failed",
       detail: "ld: LaunchDarkly rollouts take the percentage for 'new-checkout', not true",
