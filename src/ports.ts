@@ -287,6 +287,8 @@ export interface Coordination {
   journal: IntentJournal;
   alerts: AlertBook;
   slackStore: SlackMessageStore;
+  /** What was last sent to write-only flag services. */
+  flagLedger: FlagLedger;
   /** node-cron's per-slot election; undefined in a single process (every tick runs). */
   runCoordinator?: RunCoordinator;
   close(): Promise<void>;
@@ -296,4 +298,53 @@ export interface Coordination {
 export interface SlackDirectory {
   /** Of the user group ids given, those the user belongs to. */
   groupsOf(user: string, groups: readonly string[]): Promise<string[]>;
+}
+
+/** One flag in a flag service, as a rollout file names it. */
+export interface FlagRef {
+  flag: string;
+  environment?: string | undefined;
+  project?: string | undefined;
+}
+
+/** Why a flag write is made: carried into commit-like comments and HTTP body templates. */
+export interface FlagWriteContext {
+  repo: string;
+  rollout: string;
+  event: "advance" | "rollback";
+  percent: number;
+}
+
+/**
+ * A flag service the operator configured (Unleash, LaunchDarkly, Flagsmith, Vercel Edge Config, a
+ * generic HTTP endpoint). Errors are `FlagServiceError`s whose text never holds a secret or the
+ * vendor's response body.
+ */
+export interface FlagService {
+  /** The operator's target name. */
+  readonly name: string;
+  readonly type: string;
+  /**
+   * What the service holds now: a percentage (kind `percent`) or a value; undefined when the flag
+   * holds nothing yet. Absent on write-only services (generic HTTP).
+   */
+  read?(ref: FlagRef, kind: "percent" | "value"): Promise<number | boolean | string | undefined>;
+  write(
+    ref: FlagRef,
+    kind: "percent" | "value",
+    value: number | boolean | string,
+    context: FlagWriteContext,
+  ): Promise<void>;
+}
+
+/** The operator's flag services as one repository may see them (owner restrictions applied). */
+export interface FlagServiceRegistry {
+  /** The service, or why this repository cannot use that name. */
+  forRepo(repo: string, target: string): FlagService | { error: string };
+}
+
+/** Remembers what was last written to services that cannot be read back (generic HTTP). */
+export interface FlagLedger {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
 }

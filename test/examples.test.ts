@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
+import { FlagTargetsFile } from "../src/core/config/flag-targets-schema.ts";
 import { parseRolloutFile, parseSettingsFile } from "../src/core/config/rollout-file.ts";
 import type { Settings } from "../src/core/config/settings-schema.ts";
 import { applySyncTarget } from "../src/core/config/sync-target.ts";
@@ -30,9 +31,9 @@ function refusal(result: ReturnType<Walk["advance"]>) {
 describe("example files", () => {
   const files = exampleFiles();
 
-  it("has the five example repositories and seven rollouts", () => {
+  it("has the five example repositories and eight rollouts", () => {
     expect(exampleRepos()).toEqual(["api-v4", "dealerscope", "farmers-market", "places-api", "reptate"]);
-    expect(files.filter((f) => f.kind === "rollout").map((f) => `${f.repo}/${f.path}`)).toHaveLength(7);
+    expect(files.filter((f) => f.kind === "rollout").map((f) => `${f.repo}/${f.path}`)).toHaveLength(8);
   });
 
   it.each(files.map((f) => [`${f.repo}/${f.path}`, f] as const))("%s parses with no diagnostics", (_, f) => {
@@ -50,18 +51,35 @@ describe("example files", () => {
       expect(file.sync.length).toBeGreaterThan(0);
       for (const target of file.sync) {
         const text = readExampleFile(f.repo, target.file);
-        // The file holds the current percentage…
+        // The file holds the current percentage (or what its last rollback wrote)…
         const current = file.state?.percent ?? 0;
-        const now = applySyncTarget(text, target, current);
+        const event = file.state?.phase === "rolled_back" ? "rollback" : "advance";
+        const now = applySyncTarget(text, target, current, event);
         expect(now.ok ? now.text : now.message).toBe(text);
         // …and takes every stage's.
         for (const { percent } of file.stages) {
-          const moved = applySyncTarget(text, target, percent);
-          expect(moved.ok ? "ok" : moved.message).toBe("ok");
+          for (const event of ["advance", "rollback"] as const) {
+            const moved = applySyncTarget(text, target, percent, event);
+            expect(moved.ok ? "ok" : moved.message).toBe("ok");
+          }
         }
       }
     },
   );
+
+  it("names only flag targets the example operator file defines", () => {
+    const parsed = FlagTargetsFile.safeParse(
+      YAML.parse(readFileSync(join(EXAMPLES_DIR, "flag-targets.yml"), "utf8")),
+    );
+    expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+    const defined = Object.keys(parsed.data?.targets ?? {});
+    const named = files.flatMap((f) => {
+      const rollout = f.kind === "rollout" ? parseRolloutFile(f.path, f.text) : undefined;
+      return rollout?.ok ? rollout.value.file.flags.map((flag) => flag.target) : [];
+    });
+    expect(named.length).toBeGreaterThan(1);
+    for (const target of named) expect(defined).toContain(target);
+  });
 
   it("README lists every example repository with its status command", () => {
     const readme = readFileSync(join(EXAMPLES_DIR, "README.md"), "utf8");
@@ -102,6 +120,7 @@ describe("places-api: 10% 14d → 50% 7d → 100% 7d", () => {
     ]);
     expect(w.file.state).toEqual({ percent: 100, phase: "complete", started_at: "2026-12-14T09:00:00Z" });
     expect(w.syncFiles.get(config)).toContain("v1_traffic_percentage = 100.0\n");
+    expect(w.syncFiles.get(config)).toContain("\ncreate_receipt_place = True\n");
     // The bot's edits kept the comments.
     expect(w.text).toContain("# Two weeks at 10%");
     expect(refusal(w.advance(healthy))?.message).toBe("already complete at 100%");
@@ -176,6 +195,8 @@ describe("places-api: 10% 14d → 50% 7d → 100% 7d", () => {
       reason: "automatic: error_rate 7% > 5% for 5m — rollback trigger",
     });
     expect(w.syncFiles.get(config)).toContain("v1_traffic_percentage = 10.0\n");
+    // The plan's rollback step, in the same change: receipts stay in the legacy store.
+    expect(w.syncFiles.get(config)).toContain("\ncreate_receipt_place = False\n");
     expect(refusal(w.rollbackOnRed({ ...healthy, error_rate: 0.07 }).result)?.message).toBe(
       "already rolled back to 10%; an automatic rollback does not step down again",
     );
@@ -303,11 +324,12 @@ describe("reptate: 5% 1h → 25% 4h → 50% 8h → 100%, automatic", () => {
 describe("api-v4: 5 → 10 → 25 → 50 → 100, a stage a day", () => {
   const healthy: Readings = { error_rate: 0.004, response_time: 320 };
   const routing = "config/routing.json";
+  const flagd = "config/flagd.json";
   const weight = (w: Walk) => JSON.parse(w.syncFiles.get(routing) ?? "{}").routes.api_v4.weight;
   const walk = () =>
     new Walk(loadExample("api-v4", "api-v4"), {
       start: START,
-      syncFiles: { [routing]: readExampleFile("api-v4", routing) },
+      syncFiles: { [routing]: readExampleFile("api-v4", routing), [flagd]: readExampleFile("api-v4", flagd) },
     });
 
   it("walks every stage in five days, writing the weight as a fraction", () => {
@@ -326,6 +348,12 @@ describe("api-v4: 5 → 10 → 25 → 50 → 100, a stage a day", () => {
     ]);
     expect(w.phase).toBe("complete");
     expect(weight(w)).toBe(1);
+    expect(
+      JSON.parse(w.syncFiles.get(flagd) ?? "{}").flags["api-v4-clients"].targeting.fractional.slice(1),
+    ).toEqual([
+      ["on", 100],
+      ["off", 0],
+    ]);
   });
 
   it("needs one approval up to 25% and two for 50% and 100%", () => {
@@ -548,5 +576,115 @@ describe("dealerscope: several rollouts under one settings file, on Sunday 2026-
     // Its own rollback has no cooldown: the settings' default of 3 days applies.
     expect(w.rollback({ reason: "test" }).ok).toBe(true);
     expect(w.file.state?.cooldown_until).toBe("2026-11-27T10:12:00Z");
+  });
+});
+
+describe("dealerscope browser-scraper: flags and sizes per phase, 10% 2d → 50% 3d → 100%", () => {
+  const env = "config/scraper.env";
+  const settings = "workers/scraper/settings.py";
+  const parsed = parseSettingsFile(
+    ".github/rollout-bot.yml",
+    readExampleFile("dealerscope", ".github/rollout-bot.yml"),
+  );
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.diagnostics));
+  const MONDAY = "2026-11-30T16:00:00Z"; // 10:00 in Chicago, after the Thanksgiving freeze
+  const healthy: Readings = { scrape_error_rate: 0.006, page_p95: 4.2, worker_memory_ratio: 0.55 };
+  const walk = () =>
+    new Walk(loadExample("dealerscope", "browser-scraper"), {
+      start: MONDAY,
+      settings: parsed.value,
+      syncFiles: {
+        [env]: readExampleFile("dealerscope", env),
+        [settings]: readExampleFile("dealerscope", settings),
+      },
+    });
+  /** What the workers would load: the FF_ lines and the two settings. */
+  const config = (w: Walk) => {
+    const lines = (w.syncFiles.get(env) ?? "").split("\n").filter((l) => l.startsWith("FF_"));
+    const py = w.syncFiles.get(settings) ?? "";
+    return [
+      ...lines.map((l) => l.replace(/ #.*/, "")),
+      /^MAX_BROWSER_CONTEXTS = .*$/m.exec(py)?.[0],
+      /^CACHE_PROVIDER = .*$/m.exec(py)?.[0],
+    ];
+  };
+
+  it("starts with the scraper off and sizes for the HTML parser", () => {
+    expect(config(walk())).toEqual([
+      "FF_BROWSER_SCRAPER=false",
+      "FF_BROWSER_SCRAPER_PERCENT=0",
+      "FF_PRICE_HISTORY_BACKFILL=false",
+      "MAX_BROWSER_CONTEXTS = 3",
+      'CACHE_PROVIDER = "memory"',
+    ]);
+  });
+
+  it("flips each flag and size at its phase, comments kept", () => {
+    const w = walk();
+    expect(w.advance(healthy).ok).toBe(true);
+    expect(config(w)).toEqual([
+      "FF_BROWSER_SCRAPER=true",
+      "FF_BROWSER_SCRAPER_PERCENT=10",
+      "FF_PRICE_HISTORY_BACKFILL=false",
+      "MAX_BROWSER_CONTEXTS = 3",
+      'CACHE_PROVIDER = "memory"',
+    ]);
+    w.tick("2d");
+    expect(w.advance(healthy, { approvals: 1 }).ok).toBe(true);
+    expect(config(w)).toEqual([
+      "FF_BROWSER_SCRAPER=true",
+      "FF_BROWSER_SCRAPER_PERCENT=50",
+      "FF_PRICE_HISTORY_BACKFILL=true",
+      "MAX_BROWSER_CONTEXTS = 3",
+      'CACHE_PROVIDER = "memory"',
+    ]);
+    w.tick("3d");
+    // Baked on Saturday, but the weekend freeze holds it until Monday.
+    expect(closedChecks(w.gate(healthy, { approvals: 2 }))).toEqual([
+      "freeze: freeze window 'weekend' is active",
+    ]);
+    w.tick("2d");
+    expect(w.advance(healthy, { approvals: 2 }).ok).toBe(true);
+    expect(config(w)).toEqual([
+      "FF_BROWSER_SCRAPER=true",
+      "FF_BROWSER_SCRAPER_PERCENT=100",
+      "FF_PRICE_HISTORY_BACKFILL=true",
+      "MAX_BROWSER_CONTEXTS = 10",
+      'CACHE_PROVIDER = "redis"',
+    ]);
+    expect(w.syncFiles.get(env)).toContain(
+      "FF_BROWSER_SCRAPER_PERCENT=100 # share of dealers, by dealer id\n",
+    );
+    expect(w.syncFiles.get(env)).toContain('SCRAPER_USER_AGENT="DealerScopeBot/2.3');
+    expect(w.syncFiles.get(settings)).toContain("# Headless Chromium contexts per worker");
+  });
+
+  it("a step-down stops the backfill and shrinks the sizes; the memory trigger goes to 0%, scraper off", () => {
+    const w = walk();
+    w.advance(healthy);
+    w.tick("2d");
+    w.advance(healthy, { approvals: 1 });
+    w.tick("5d");
+    expect(w.advance(healthy, { approvals: 2 }).ok).toBe(true);
+    w.tick("1h");
+    const { result } = w.rollbackOnRed({ ...healthy, scrape_error_rate: 0.09 });
+    expect(result.ok && result.summary).toBe("100% → 50%");
+    expect(config(w)).toEqual([
+      "FF_BROWSER_SCRAPER=true",
+      "FF_BROWSER_SCRAPER_PERCENT=50",
+      "FF_PRICE_HISTORY_BACKFILL=false",
+      "MAX_BROWSER_CONTEXTS = 3",
+      'CACHE_PROVIDER = "memory"',
+    ]);
+    w.tick("10m");
+    const oom = w.rollback({ to: 0, reason: "worker_memory_ratio 97% > 95% for 5m" });
+    expect(oom.ok && oom.summary).toBe("50% → 0%");
+    expect(config(w)).toEqual([
+      "FF_BROWSER_SCRAPER=false",
+      "FF_BROWSER_SCRAPER_PERCENT=0",
+      "FF_PRICE_HISTORY_BACKFILL=false",
+      "MAX_BROWSER_CONTEXTS = 3",
+      'CACHE_PROVIDER = "memory"',
+    ]);
   });
 });

@@ -154,6 +154,8 @@ const INVALID_ROLLOUTS: [string, unknown][] = [
   ["a started_at that is not ISO 8601", { ...MINIMAL, state: { percent: 10, started_at: "yesterday" } }],
   ["a sync entry with neither pattern nor key", { ...MINIMAL, sync: [{ file: "config.py" }] }],
   ["a cron with 3 fields", { ...MINIMAL, notify: { schedule: "*/4 * *" } }],
+  ["an unknown bucketing mode", { ...MINIMAL, bucketing: { mode: "sha1" } }],
+  ["an empty salt", { ...MINIMAL, bucketing: { salt: "" } }],
   [
     "credentials by value",
     { ...MINIMAL, metrics: { source: { bearer_token_env: "sk-live-123" }, queries: {} } },

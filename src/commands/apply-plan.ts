@@ -1,4 +1,5 @@
 import { errorMessage, isRolloutError } from "../core/errors.ts";
+import type { FlagTargetReport } from "../core/flags/flag-report.ts";
 import type { StatusMessage } from "../core/messages/status-message.ts";
 import type { Delivery } from "../core/rollout/mutation.ts";
 import type { Plan } from "../core/rollout/plan.ts";
@@ -6,6 +7,7 @@ import type { DispatchOutcome, ProposalResult } from "../ports.ts";
 import type { CommandContext } from "./context.ts";
 import { postQuietly } from "./evaluate.ts";
 import { beginIntent } from "./intent.ts";
+import { reconcilePlannedFlags } from "./reconcile-flags.ts";
 
 /**
  * Carries a decided plan out through the ports, journaled: the bump PR, or the commit (an urgent PR
@@ -24,6 +26,8 @@ export type AppliedOutcome =
       /** Set when branch protection refused the commit and an urgent PR carries the change instead. */
       urgentPr?: ProposalResult;
       dispatches: (DispatchOutcome & { workflow: string })[];
+      /** The flag services the committed file names, brought in step (retried by the next pass). */
+      flags: FlagTargetReport[];
       notified: boolean;
     };
 
@@ -91,6 +95,20 @@ export async function applyPlan(
       });
     }
   }
+  // The flags follow the file as committed (or as the urgent PR carries it: a rollback lowers
+  // traffic at once, whatever the branch protection says; the pass holds them while that PR is open).
+  const flags = ctx.flags
+    ? await reconcilePlannedFlags({
+        repo: ctx.store.name,
+        plan,
+        services: ctx.flags.services,
+        ledger: ctx.flags.ledger,
+        logger: log,
+      }).catch((error: unknown) => {
+        log.error({ err: errorMessage(error) }, "flag services not reconciled");
+        return [];
+      })
+    : [];
   // A store that cannot dispatch at all (a plain checkout) leaves nothing to finish later.
   if (mayDispatch) await intent?.settle(dispatches.every((d) => d.dispatched || d.unsupported));
   if (delivery.kind === "commit" && delivery.closeBump && pulls) {
@@ -104,6 +122,7 @@ export async function applyPlan(
     status,
     commit,
     dispatches,
+    flags,
     notified: await postQuietly(ctx, status),
   };
   if (urgentPr) outcome.urgentPr = urgentPr;

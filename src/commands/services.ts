@@ -1,5 +1,5 @@
 import type { Alert } from "../core/rollout/health.ts";
-import type { Clock, Coordination, Logger, Notifier, SlackDirectory } from "../ports.ts";
+import type { Clock, Coordination, FlagServiceRegistry, Logger, Notifier, SlackDirectory } from "../ports.ts";
 import type { CommandContext, MetricsResolver } from "./context.ts";
 
 /**
@@ -18,6 +18,8 @@ export interface Services {
   slack?: SlackDirectory | undefined;
   /** The one Slack workspace the server serves (`SLACK_TEAM_ID`): every repository is bound to it. */
   slackTeam?: string | undefined;
+  /** The flag services the operator configured (`FLAG_TARGETS`); undefined: none. */
+  flags?: FlagServiceRegistry | undefined;
 }
 
 export const DEFAULT_LEASE_TTL_MS = 60_000;
@@ -49,6 +51,7 @@ export function contextFor(
       return (await firing).get(rollout) ?? [];
     },
     journal: coordination.journal,
+    ...(services.flags ? { flags: { services: services.flags, ledger: coordination.flagLedger } } : {}),
     lease: (rollout, fn) =>
       coordination.lock.withLease(leaseKey(store.name, rollout), services.leaseTtlMs, fn),
   };

@@ -1,5 +1,7 @@
 import type { Settings } from "../core/config/settings-schema.ts";
 import { errorMessage } from "../core/errors.ts";
+import type { FlagTargetReport } from "../core/flags/flag-report.ts";
+import { renderBranch } from "../core/messages/bump-pr.ts";
 import type { StatusMessage } from "../core/messages/status-message.ts";
 import { type AutomaticAction, decideAutomation } from "../core/rollout/automation.ts";
 import type { HealthStatus } from "../core/rollout/health.ts";
@@ -7,6 +9,7 @@ import type { CommandContext } from "./context.ts";
 import { evaluateRollout, postQuietly, statusOf } from "./evaluate.ts";
 import { type LoadedRepo, type LoadedRollout, loadRepo } from "./load-repo.ts";
 import { type MutationOutcome, type MutationRequest, mutate } from "./mutate.ts";
+import { reconcileFlags } from "./reconcile-flags.ts";
 
 /**
  * One pass of the evaluation loop over one repository — the same code for the server's scheduler, the
@@ -20,6 +23,8 @@ export interface TickDecision {
   health: HealthStatus;
   status: StatusMessage;
   outcome?: MutationOutcome;
+  /** Flag services brought back in step with the file this pass (what drifted or failed is re-applied). */
+  flags?: FlagTargetReport[];
   posted: boolean;
 }
 
@@ -47,6 +52,27 @@ export async function tick(ctx: CommandContext, options: TickOptions = {}): Prom
     }
   }
   return decisions;
+}
+
+/**
+ * Git is the truth for flag services too: every pass re-applies what drifted or failed. Held while an
+ * urgent rollback PR is open — the rollback already lowered the flags, and the file on the default
+ * branch still says the old percentage until that PR merges.
+ */
+async function reconcileRolloutFlags(
+  ctx: CommandContext,
+  rollout: LoadedRollout,
+): Promise<FlagTargetReport[] | undefined> {
+  if (!ctx.flags || ctx.dryRun || rollout.file.flags.length === 0) return undefined;
+  const urgent = renderBranch(rollout.id, true);
+  if ((await ctx.store.pulls?.openBumpPulls())?.some((p) => p.headRef === urgent)) return undefined;
+  return reconcileFlags({
+    repo: ctx.store.name,
+    rollout,
+    services: ctx.flags.services,
+    ledger: ctx.flags.ledger,
+    logger: ctx.logger,
+  });
 }
 
 /** The mutation an automatic decision asks for; undefined for "none". */
@@ -100,5 +126,7 @@ async function tickOne(
     posted,
   };
   if (outcome) decision.outcome = outcome;
+  const flags = outcome?.kind === "applied" ? undefined : await reconcileRolloutFlags(ctx, rollout);
+  if (flags) decision.flags = flags;
   return decision;
 }

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import * as core from "@actions/core";
+import { loadFlagTargets } from "../adapters/flags/flag-target-registry.ts";
 import { githubOctokit } from "../adapters/github/github-client.ts";
 import { GitHubRepoStore } from "../adapters/github/github-repo-store.ts";
 import { LocalRepoStore } from "../adapters/local/local-repo-store.ts";
@@ -80,6 +81,7 @@ const open: ActionIo["open"] = async (inputs, command) => {
         },
       );
   const services = localServices({
+    flags: await loadFlagTargets(process.env),
     metrics: prometheusFromEnv(process.env),
     notifier: await notifierFor(inputs),
     clock: { now: () => new Date() },

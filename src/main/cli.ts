@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createInterface } from "node:readline/promises";
 import { ConsoleNotifier, silentNotifier } from "../adapters/console/console-notifier.ts";
+import { loadFlagTargets } from "../adapters/flags/flag-target-registry.ts";
 import { LocalRepoStore } from "../adapters/local/local-repo-store.ts";
 import { createLogger, silentLogger } from "../adapters/log/logger.ts";
 import { prometheusFromEnv } from "../adapters/prometheus/metrics-factory.ts";
@@ -37,6 +38,7 @@ const open: CliIo["open"] = async (target) => {
   if (remote && !remote.ok) return remote;
   const store = remote?.store ?? new LocalRepoStore(target.dir ?? process.cwd(), { commit: target.commit });
   const services = localServices({
+    flags: await loadFlagTargets(process.env),
     metrics: prometheusFromEnv(env),
     notifier: target.notify ? new ConsoleNotifier(stdout) : silentNotifier,
     clock: { now: () => new Date() },

@@ -5,10 +5,12 @@ import { MemorySlackMessageStore } from "../adapters/memory/memory-slack-store.t
 import { RedisAlertBook } from "../adapters/redis/redis-alert-book.ts";
 import { connectRedis } from "../adapters/redis/redis-connection.ts";
 import { RedisDedupe } from "../adapters/redis/redis-dedupe.ts";
+import { RedisFlagLedger } from "../adapters/redis/redis-flag-ledger.ts";
 import { RedisIntentJournal } from "../adapters/redis/redis-journal.ts";
 import { RedisLock } from "../adapters/redis/redis-lock.ts";
 import { RedisRunCoordinator } from "../adapters/redis/redis-run-coordinator.ts";
 import { RedisSlackMessageStore } from "../adapters/redis/redis-slack-store.ts";
+import { memoryFlagLedger } from "../commands/reconcile-flags.ts";
 import { DEFAULT_LEASE_TTL_MS, type Services } from "../commands/services.ts";
 import type { Clock, Coordination, Logger } from "../ports.ts";
 
@@ -27,6 +29,7 @@ export function memoryCoordination(clock?: Clock): Coordination {
     journal: new MemoryIntentJournal(),
     alerts: new MemoryAlertBook(now ? { now } : {}),
     slackStore: new MemorySlackMessageStore(),
+    flagLedger: memoryFlagLedger(),
     close: async () => {},
   };
 }
@@ -53,6 +56,7 @@ export function redisCoordination(
     journal: new RedisIntentJournal(redis),
     alerts: new RedisAlertBook(redis),
     slackStore: new RedisSlackMessageStore(redis),
+    flagLedger: new RedisFlagLedger(redis),
     runCoordinator: new RedisRunCoordinator(redis),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());
@@ -79,6 +83,7 @@ export function localServices(parts: {
   leaseTtlMs?: number;
   slack?: Services["slack"];
   slackTeam?: string | undefined;
+  flags?: Services["flags"];
 }): Services {
   return {
     metrics: parts.metrics,
@@ -89,5 +94,6 @@ export function localServices(parts: {
     leaseTtlMs: parts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
     slack: parts.slack,
     slackTeam: parts.slackTeam,
+    flags: parts.flags,
   };
 }

@@ -59,6 +59,11 @@ export const ServerEnv = z.object({
     .regex(/^T[A-Z0-9]{2,20}$/, "SLACK_TEAM_ID must be a Slack workspace id like T0123ABCD")
     .optional()
     .describe("The one workspace this server serves: every repository is bound to it"),
+  FLAG_TARGETS: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Path of the operator's flag services file (Unleash, LaunchDarkly, Flagsmith, Vercel, HTTP)"),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\/\S+$/, "REDIS_URL must be a URL like redis://redis:6379 (or rediss:// for TLS)")

@@ -1,4 +1,5 @@
 import { basename, resolve } from "node:path";
+import { loadFlagTargets } from "../adapters/flags/flag-target-registry.ts";
 import { CompositeRegistry } from "../adapters/github/github-registry.ts";
 import { RateLimitObserver } from "../adapters/github/rate-limit-observer.ts";
 import { LocalRepoStore } from "../adapters/local/local-repo-store.ts";
@@ -64,6 +65,11 @@ const slackClient: SlackClient | undefined =
         logger,
       })
     : undefined;
+// FLAG_TARGETS: the flag services (Unleash, LaunchDarkly, …) the operator lets repositories name.
+const flags = await loadFlagTargets(process.env).catch((error: unknown) => {
+  logger.fatal({ err: errorMessage(error) }, "invalid configuration");
+  process.exit(2);
+});
 const services: Services = {
   metrics: prometheusFromEnv(process.env),
   notifier,
@@ -73,6 +79,7 @@ const services: Services = {
   leaseTtlMs: env.LEASE_TTL_MS ?? DEFAULT_LEASE_TTL_MS,
   slack: slackClient?.groups,
   slackTeam: env.SLACK_TEAM_ID,
+  flags,
 };
 
 const rateLimits = new RateLimitObserver();

@@ -2,7 +2,7 @@ import { expect } from "vitest";
 import { parseRolloutFile, type Rollout } from "../../src/core/config/rollout-file.ts";
 import type { RolloutFile, State } from "../../src/core/config/schema.ts";
 import { Settings } from "../../src/core/config/settings-schema.ts";
-import { applySyncTarget } from "../../src/core/config/sync-target.ts";
+import { applySyncTarget, type SyncEvent } from "../../src/core/config/sync-target.ts";
 import { renderStateEdit } from "../../src/core/config/yaml-edit.ts";
 import { parseDuration } from "../../src/core/duration.ts";
 import { evaluateGate, type Gate } from "../../src/core/rollout/gate.ts";
@@ -149,25 +149,32 @@ export class Walk {
   apply(transition: Transition): TransitionResult {
     const result = applyTransition(this.file, this.settings, transition, this.now);
     if (result.ok) {
-      this.#write(result.to);
+      const percentChanged = result.from.percent !== result.to.percent;
+      this.#write(
+        result.to,
+        percentChanged ? (transition.kind === "rollback" ? "rollback" : "advance") : undefined,
+      );
       const at = this.now.toISOString();
       this.steps.push({ at, action: transition.kind, percent: result.to.percent, phase: this.phase });
     }
     return result;
   }
 
-  /** Writes the new state into the text, re-parses it, and moves the sync files to the new percent. */
-  #write(state: State): void {
+  /**
+   * Writes the new state into the text, re-parses it, and — when the percentage changed, as the plan
+   * does — moves the sync files to the new percent (typed values: the stage's, or the rollback's).
+   */
+  #write(state: State, event: SyncEvent | undefined): void {
     const text = renderStateEdit(this.rollout.text, state);
     const parsed = parseRolloutFile(this.rollout.path, text);
     expect(parsed.ok ? [] : parsed.diagnostics).toEqual([]);
     if (!parsed.ok) return;
     expect(parsed.value.file.state).toEqual(state);
     this.rollout = parsed.value;
-    for (const target of this.file.sync) {
+    for (const target of event ? this.file.sync : []) {
       const before = this.syncFiles.get(target.file);
       if (before === undefined) throw new Error(`sync file ${target.file} not given to the walk`);
-      const synced = applySyncTarget(before, target, state.percent);
+      const synced = applySyncTarget(before, target, state.percent, event);
       expect(synced.ok ? "ok" : synced.message).toBe("ok");
       if (synced.ok) this.syncFiles.set(target.file, synced.text);
     }

@@ -1,8 +1,10 @@
 import { z } from "zod";
+import { BUCKETING_MODES } from "./bucketing-modes.ts";
 import { promqlSyntaxError } from "./promql-syntax.ts";
 import {
   Automation,
   Duration,
+  EnvName,
   IsoTime,
   MetricsSource,
   Notify,
@@ -125,6 +127,84 @@ export const Stage = z.strictObject({
   criteria: z.array(Criterion).default([]),
 });
 
+/** A value a sync target writes: a boolean, a number or a string. */
+export const TypedValue = z.union([z.boolean(), z.number(), z.string().max(500)]);
+export type TypedValue = z.output<typeof TypedValue>;
+
+/** What a sync target writes: the percentage, it as a fraction, or typed values per stage and on rollback. */
+export const SyncValue = z
+  .union([
+    z.enum(["percent", "fraction"]),
+    z
+      .strictObject({
+        stages: z
+          .record(z.string().regex(/^\d+(?:\.\d+)?$/, "a stage percentage, or 0"), TypedValue)
+          .optional()
+          .meta({
+            description:
+              "Value from each stage's percentage on (0: before the first stage), e.g. { 5: 3, 100: 10 }.",
+          }),
+        rollback: TypedValue.optional().meta({ description: "Value written by any rollback instead." }),
+      })
+      .refine((v) => v.stages !== undefined || v.rollback !== undefined, "needs stages or rollback"),
+  ])
+  .default("percent")
+  .meta({ description: "percent (default), fraction, or { stages, rollback } with typed values." });
+
+const syncFile = z.string().min(1);
+export const SyncTargetSchema = z.union([
+  z.strictObject({
+    file: syncFile,
+    pattern: z.string().min(1).meta({ description: "Regex with one capture group around the value." }),
+    value: SyncValue,
+  }),
+  z.strictObject({
+    file: syncFile,
+    key: z.string().min(1).meta({ description: "Dotted key path in a YAML or JSON file." }),
+    value: SyncValue,
+  }),
+  z.strictObject({
+    file: syncFile,
+    env: EnvName.meta({ description: "A NAME=value line of a .env-style file, e.g. FF_NEW_CHECKOUT." }),
+    value: SyncValue,
+  }),
+  z.strictObject({
+    file: syncFile,
+    flagd: z.string().min(1).meta({
+      description:
+        "Key of a flag in an OpenFeature flagd definition file: its fractional weights follow the percentage.",
+    }),
+    variant: z.string().min(1).default("on").meta({
+      description: "The variant that gets the percentage (the first bucket); the other gets the rest.",
+    }),
+  }),
+]);
+
+/**
+ * Flag, environment and project keys go into the path of requests made with the operator's token:
+ * a plain charset, starting with a letter or digit, so no `..` or `/` can steer the request elsewhere.
+ */
+const FlagKey = z
+  .string()
+  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._~:-]*$/, "letters, digits and . _ ~ : -, starting with a letter or digit");
+
+/** A flag in a service the operator defines (FLAG_TARGETS): the repo names it, never a URL or secret. */
+export const FlagEntry = z.strictObject({
+  target: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "a target name from the operator's FLAG_TARGETS file")
+    .meta({ description: "Name of a flag service the operator defines (FLAG_TARGETS)." }),
+  flag: FlagKey.meta({
+    description: "Flag key (Unleash, LaunchDarkly, Flagsmith) or item key (Edge Config).",
+  }),
+  environment: FlagKey.optional().meta({
+    description: "Environment key (Unleash, LaunchDarkly, Flagsmith).",
+  }),
+  project: FlagKey.optional().meta({ description: "Project key, where the service has projects." }),
+  value: SyncValue,
+});
+
 export const Phase = z.enum(["pending", "baking", "paused", "rolled_back", "complete"]);
 export type Phase = z.infer<typeof Phase>;
 
@@ -173,26 +253,24 @@ export const RolloutFile = z
         ref: z.string().min(1).optional(),
       })
       .optional(),
-    sync: z
-      .array(
-        z.union([
-          z.strictObject({
-            file: z.string().min(1),
-            pattern: z
-              .string()
-              .min(1)
-              .meta({ description: "Regex with one capture group around the value." }),
-            value: z.enum(["percent", "fraction"]).default("percent"),
-          }),
-          z.strictObject({
-            file: z.string().min(1),
-            key: z.string().min(1).meta({ description: "Dotted key path in a YAML or JSON file." }),
-            value: z.enum(["percent", "fraction"]).default("percent"),
-          }),
-        ]),
-      )
-      .default([]),
+    sync: z.array(SyncTargetSchema).default([]),
     notify: Notify.optional(),
+    flags: z.array(FlagEntry).default([]).meta({
+      description: "Flags in flag services kept in step, written in the same decision as the commit.",
+    }),
+    bucketing: z
+      .strictObject({
+        salt: z.string().min(1).max(200).optional().meta({
+          description:
+            "Salt of the user split (rollout-bot/bucketing). Written once by the bot (the rollout id) when the rollout first takes traffic; never change it.",
+        }),
+        mode: z.enum(BUCKETING_MODES).default("rollout-bot").meta({
+          description:
+            "rollout-bot (default), md5 (RepTate's md5(user_id) % 100) or unleash (murmur3, salt = groupId).",
+        }),
+      })
+      .optional()
+      .meta({ description: "How applications split users for this rollout." }),
     state: State.optional(),
   })
   .superRefine(checkCrossReferences);
@@ -205,6 +283,8 @@ function checkCrossReferences(
       | { target: "previous" | number; triggers: { metric: string; vs?: string | undefined }[] }
       | undefined;
     state?: { percent: number } | undefined;
+    sync: { file: string }[];
+    flags: { value: unknown }[];
   },
   ctx: z.RefinementCtx,
 ): void {
@@ -242,6 +322,22 @@ function checkCrossReferences(
       message: `rollback target ${target}% is not 0 or a stage (${percents.join(", ")})`,
     });
   }
+  const typed: [string, number, unknown][] = [
+    ...file.sync.map((t, i) => ["sync", i, "value" in t ? t.value : undefined] as [string, number, unknown]),
+    ...file.flags.map((f, i) => ["flags", i, f.value] as [string, number, unknown]),
+  ];
+  typed.forEach(([section, i, value]) => {
+    const stages = typeof value === "object" && value ? (value as { stages?: object }).stages : undefined;
+    for (const key of Object.keys(stages ?? {})) {
+      if (Number(key) !== 0 && !percents.includes(Number(key))) {
+        ctx.addIssue({
+          code: "custom",
+          path: [section, i, "value", "stages", key],
+          message: `${key} is not 0 or a stage percentage (${percents.join(", ")})`,
+        });
+      }
+    }
+  });
   const current = file.state?.percent;
   if (current !== undefined && current !== 0 && !percents.includes(current)) {
     ctx.addIssue({
@@ -258,4 +354,5 @@ export type Stage = z.output<typeof Stage>;
 export type Criterion = z.output<typeof Criterion>;
 export type Trigger = z.output<typeof Trigger>;
 export type State = z.output<typeof State>;
+export type FlagEntry = z.output<typeof FlagEntry>;
 export type Query = z.output<typeof Query>;

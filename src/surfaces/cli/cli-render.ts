@@ -155,6 +155,10 @@ function renderMutation(outcome: MutationOutcome): string {
   }
   if (outcome.kind === "planned") {
     for (const d of plan.dispatches) lines.push(`  would dispatch ${d.workflow} ${JSON.stringify(d.inputs)}`);
+    for (const w of plan.flagWrites) {
+      const where = `${w.target} ${w.flag}${w.environment ? `@${w.environment}` : ""}`;
+      lines.push(`  would set ${where} to ${w.kind === "percent" ? `${w.value}%` : JSON.stringify(w.value)}`);
+    }
     lines.push(
       "  commit message:",
       ...plan.commitMessage
