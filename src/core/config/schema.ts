@@ -8,6 +8,7 @@ import {
   RollbackTarget,
   Threshold,
 } from "./schema-parts.ts";
+import { SyncPatternText } from "./sync-pattern.ts";
 
 /** The rollout file `.github/rollouts/<id>.yml`: the plan a team writes, plus the state the bot writes. */
 
@@ -164,10 +165,7 @@ export const RolloutFile = z
         z.union([
           z.strictObject({
             file: z.string().min(1),
-            pattern: z
-              .string()
-              .min(1)
-              .meta({ description: "Regex with one capture group around the value." }),
+            pattern: SyncPatternText,
             value: z.enum(["percent", "fraction"]).default("percent"),
           }),
           z.strictObject({
