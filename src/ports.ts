@@ -69,6 +69,11 @@ export interface ProposalResult {
 export interface RepoStore {
   /** Human-readable name: `owner/repo` or a local path. */
   readonly name: string;
+  /**
+   * Whoever runs this store opted in to metrics URLs written in its files (the CLI's
+   * --allow-repo-metrics-url, the Action's input); the server never sets it.
+   */
+  readonly repoMetricsUrls?: boolean;
   listRolloutFiles(): Promise<RepoFile[]>;
   readFile(path: string): Promise<RepoFile | undefined>;
   /** Writes directly to the default branch (local: the work tree, optionally committed). */

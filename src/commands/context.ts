@@ -1,4 +1,4 @@
-import type { MetricsSourceConfig } from "../core/config/schema-parts.ts";
+import type { MetricsSourceRef } from "../core/config/schema-parts.ts";
 import type { Alert } from "../core/rollout/health.ts";
 import type { Clock, IntentJournal, Logger, MetricsSource, Notifier, RepoStore } from "../ports.ts";
 
@@ -6,10 +6,11 @@ import type { Clock, IntentJournal, Logger, MetricsSource, Notifier, RepoStore }
 export interface CommandContext {
   store: RepoStore;
   /**
-   * The metrics source for a rollout's configured source (the rollout's, else the settings', else the
-   * default); undefined when none is configured: health is then yellow, "no metrics source".
+   * The metrics source a repository's rollout names (the rollout's `metrics.source`, else the settings',
+   * else `default`), as the operator defines it and lets that repository use; a refused one answers
+   * every query with the reason. Undefined when there is none: health is then yellow, "no metrics source".
    */
-  metrics: (config: MetricsSourceConfig | undefined) => MetricsSource | undefined;
+  metrics: (repo: string, source: MetricsSourceRef | undefined) => MetricsSource | undefined;
   notifier: Notifier;
   clock: Clock;
   logger: Logger;

@@ -24,15 +24,16 @@ export interface LoadedRepo {
 export async function loadRepo(store: RepoStore): Promise<LoadedRepo> {
   const [files, settingsFile] = await Promise.all([store.listRolloutFiles(), store.readFile(SETTINGS_PATH)]);
   const invalid: LoadedRepo["invalid"] = [];
+  const policy = { repoMetricsUrls: store.repoMetricsUrls === true };
   let settings = Settings.parse({});
   if (settingsFile) {
-    const parsed = parseSettingsFile(settingsFile.path, settingsFile.text);
+    const parsed = parseSettingsFile(settingsFile.path, settingsFile.text, policy);
     if (parsed.ok) settings = parsed.value;
     else invalid.push({ path: settingsFile.path, diagnostics: parsed.diagnostics });
   }
   const rollouts: LoadedRollout[] = [];
   for (const file of files) {
-    const parsed = parseRolloutFile(file.path, file.text);
+    const parsed = parseRolloutFile(file.path, file.text, policy);
     if (parsed.ok) rollouts.push(await withStageStart(store, { ...parsed.value, version: file.version }));
     else invalid.push({ path: file.path, diagnostics: parsed.diagnostics });
   }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { EtagCache } from "../adapters/github/etag-cache.ts";
 import { CompositeRegistry } from "../adapters/github/github-registry.ts";
@@ -5,7 +6,8 @@ import { LocalRepoStore } from "../adapters/local/local-repo-store.ts";
 import { StaticRegistry } from "../adapters/local/static-registry.ts";
 import { LogNotifier } from "../adapters/log/log-notifier.ts";
 import { createLogger } from "../adapters/log/logger.ts";
-import { prometheusFromEnv } from "../adapters/prometheus/metrics-factory.ts";
+import { metricsResolver } from "../adapters/prometheus/metrics-sources.ts";
+import { loadMetricsSources } from "../adapters/prometheus/metrics-sources-config.ts";
 import { SlackNotifier } from "../adapters/slack/slack-notifier.ts";
 import { AlertBook } from "../commands/alert-book.ts";
 import type { Notifier, RepoRegistry } from "../ports.ts";
@@ -28,6 +30,15 @@ if (!parsed.ok) {
   process.exit(2);
 }
 const env = parsed.env;
+// Metrics sources are the operator's: PROMETHEUS_URL is `default`, METRICS_SOURCES names a file with
+// more. Repository files only name one, and `owners` limits which repositories may.
+const sources = loadMetricsSources(process.env, (path) => readFileSync(path, "utf8"));
+if (!sources.ok) {
+  process.stderr.write(
+    `rollout-bot: invalid metrics sources:\n${sources.problems.map((p) => `  ${p}`).join("\n")}\n`,
+  );
+  process.exit(2);
+}
 const logger = createLogger({ level: env.LOG_LEVEL });
 const clock = { now: () => new Date() };
 // REDIS_URL: leases, dedupe keys, the intent journal, Slack message refs and the tick election are
@@ -46,7 +57,7 @@ const slackNotifier =
       })
     : undefined;
 const notifier: Notifier = slackNotifier ?? new LogNotifier(logger);
-const metrics = prometheusFromEnv(process.env);
+const metrics = metricsResolver(sources.definitions, { enforceOwners: true });
 const book = new AlertBook();
 const { lock, dedupe } = coordination;
 const registries: RepoRegistry[] = [];
@@ -137,7 +148,13 @@ app.server.listen(env.PORT, env.HOST, () => {
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
   logger.info(
-    { port, github: githubEnabled(env), slack: slackEnabled(env), coordination: coordination.kind },
+    {
+      port,
+      github: githubEnabled(env),
+      slack: slackEnabled(env),
+      coordination: coordination.kind,
+      metricsSources: sources.definitions.map((d) => d.name),
+    },
     "rollout-bot listening",
   );
 });

@@ -52,7 +52,10 @@ export function githubOctokit(options: GitHubClientOptions): Octokit {
 }
 
 export function githubRepoStore(
-  options: GitHubClientOptions & { repository: RepositoryName },
+  options: GitHubClientOptions & { repository: RepositoryName; repoMetricsUrls?: boolean },
 ): GitHubRepoStore {
-  return new GitHubRepoStore(githubOctokit(options), options.repository);
+  return new GitHubRepoStore(githubOctokit(options), {
+    ...options.repository,
+    repoMetricsUrls: options.repoMetricsUrls ?? false,
+  });
 }

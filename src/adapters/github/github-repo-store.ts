@@ -45,12 +45,15 @@ export interface GitHubRepoStoreOptions {
   repo: string;
   defaultBranch?: string;
   etags?: EtagCache;
+  /** The CLI or the Action, opted in: metrics URLs in this repository's files are used. */
+  repoMetricsUrls?: boolean;
 }
 
 export class GitHubRepoStore implements RepoStore {
   readonly name: string;
   readonly owner: string;
   readonly repo: string;
+  readonly repoMetricsUrls: boolean;
   readonly #octokit: Octokit;
   readonly #etags: EtagCache;
   #defaultBranch: string | undefined;
@@ -62,6 +65,7 @@ export class GitHubRepoStore implements RepoStore {
     this.name = `${options.owner}/${options.repo}`;
     this.#defaultBranch = options.defaultBranch;
     this.#etags = options.etags ?? new EtagCache();
+    this.repoMetricsUrls = options.repoMetricsUrls ?? false;
   }
 
   async defaultBranch(): Promise<string> {

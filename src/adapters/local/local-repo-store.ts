@@ -57,12 +57,15 @@ export interface LocalRepoStoreOptions {
   commitDate?: () => Date;
   /** `owner/name` the checkout stands for (alerts name their repo); default: the folder name. */
   name?: string;
+  /** The CLI or the Action, opted in: metrics URLs in this checkout's files are used. */
+  repoMetricsUrls?: boolean;
 }
 
 /** A local checkout: files in the work tree, history from `git log`, no workflow dispatch. */
 export class LocalRepoStore implements RepoStore {
   readonly name: string;
   readonly dir: string;
+  readonly repoMetricsUrls: boolean;
   readonly #commit: boolean;
   readonly #commitDate: (() => Date) | undefined;
 
@@ -71,6 +74,7 @@ export class LocalRepoStore implements RepoStore {
     this.name = options.name ?? basename(this.dir);
     this.#commit = options.commit ?? false;
     this.#commitDate = options.commitDate;
+    this.repoMetricsUrls = options.repoMetricsUrls ?? false;
   }
 
   #path(path: string): string {

@@ -3,7 +3,7 @@ import {
   Automation,
   Duration,
   IsoTime,
-  MetricsSource,
+  MetricsSourceRef,
   Notify,
   RollbackTarget,
   Threshold,
@@ -136,7 +136,7 @@ export const RolloutFile = z
       .meta({ description: "Dashboards and docs, by name." }),
     metrics: z
       .strictObject({
-        source: MetricsSource.optional(),
+        source: MetricsSourceRef.optional(),
         queries: z.record(z.string().regex(METRIC_NAME_PATTERN, "metric names are lower_snake_case"), Query),
       })
       .optional(),

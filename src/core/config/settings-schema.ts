@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Duration, IsoTime, MetricsSource, Notify, RollbackTarget, TimeZone } from "./schema-parts.ts";
+import { Duration, IsoTime, MetricsSourceRef, Notify, RollbackTarget, TimeZone } from "./schema-parts.ts";
 
 /** `.github/rollout-bot.yml`: repo-wide settings, read with Probot's config conventions. */
 
@@ -34,7 +34,7 @@ export type FreezeWindow = z.output<typeof FreezeWindow>;
 export const Settings = z.strictObject({
   _extends: z.string().optional().meta({ description: "Inherit from another repo's settings (Probot)." }),
   notify: Notify.optional(),
-  metrics: z.strictObject({ source: MetricsSource.optional() }).optional(),
+  metrics: z.strictObject({ source: MetricsSourceRef.optional() }).optional(),
   permissions: z
     .strictObject({
       advance: Principals.optional(),

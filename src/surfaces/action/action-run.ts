@@ -7,7 +7,7 @@ import { githubIdentity } from "../../adapters/github/github-identity.ts";
 import { GitHubRepoStore } from "../../adapters/github/github-repo-store.ts";
 import { LocalRepoStore } from "../../adapters/local/local-repo-store.ts";
 import { LogNotifier } from "../../adapters/log/log-notifier.ts";
-import { prometheusFromEnv } from "../../adapters/prometheus/metrics-factory.ts";
+import { localMetrics } from "../../adapters/prometheus/local-metrics.ts";
 import type { CommandContext } from "../../commands/context.ts";
 import { loadRepo } from "../../commands/load-repo.ts";
 import { type CommandOutcome, runCommand } from "../../commands/run-command.ts";
@@ -151,14 +151,18 @@ export async function runAction(io: ActionIo): Promise<ActionResult> {
   const octokit =
     io.octokit ?? githubOctokit({ token: inputs.githubToken, apiUrl: inputs.apiUrl, userAgent: USER_AGENT });
   const workspace = validateWorkspace(command.command, io.env);
+  const { repoMetricsUrls } = inputs;
   const store: RepoStore = workspace
-    ? new LocalRepoStore(workspace)
-    : new GitHubRepoStore(octokit, inputs.repository);
+    ? new LocalRepoStore(workspace, { repoMetricsUrls })
+    : new GitHubRepoStore(octokit, { ...inputs.repository, repoMetricsUrls });
+  const metrics = localMetrics(io.env, { repoMetricsUrls });
+  if (!metrics.ok)
+    return { ok: false, failure: `invalid metrics configuration: ${metrics.problems.join("; ")}` };
   if (workspace) io.info(`validating the checked-out files in ${workspace}`);
   const automation = command.command.verb === "tick";
   const ctx: CommandContext = {
     store,
-    metrics: prometheusFromEnv(io.env),
+    metrics: metrics.metrics,
     notifier: await notifierFor(inputs, io),
     clock: { now: io.now ?? (() => new Date()) },
     logger: io.logger.child({ repo: repositoryName, command: inputs.command }),

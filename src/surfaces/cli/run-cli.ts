@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { ConsoleNotifier, silentNotifier } from "../../adapters/console/console-notifier.ts";
 import { LocalRepoStore } from "../../adapters/local/local-repo-store.ts";
 import { createLogger, silentLogger } from "../../adapters/log/logger.ts";
-import { prometheusFromEnv } from "../../adapters/prometheus/metrics-factory.ts";
+import { localMetrics } from "../../adapters/prometheus/local-metrics.ts";
 import type { CommandContext } from "../../commands/context.ts";
 import { runCommand } from "../../commands/run-command.ts";
 import { parseCommandTokens } from "../../core/commands/command-grammar.ts";
@@ -28,6 +28,11 @@ options:
   --all              with rollback: every active rollout (emergency)
   --actor <name>     who is acting (default: $USER)
   --verbose          log to stderr
+  --allow-repo-metrics-url
+                     use a Prometheus URL written in a rollout file (metrics.source.url);
+                     it gets credentials only from ROLLOUT_METRICS_* variables. Without it,
+                     rollout files name a source: default (PROMETHEUS_URL) or one in the
+                     file METRICS_SOURCES names
 
 exit codes: 0 done, 1 refused or invalid, 2 usage`;
 
@@ -53,13 +58,14 @@ const OPTIONS = {
   all: { type: "boolean" },
   actor: { type: "string" },
   verbose: { type: "boolean" },
+  "allow-repo-metrics-url": { type: "boolean" },
   notify: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 /** `--repo owner/name`: the GitHub store the Action uses, loaded only when asked for. */
 async function remoteStore(
-  values: { repo?: string; dir?: string; commit?: boolean },
+  values: { repo?: string; dir?: string; commit?: boolean; "allow-repo-metrics-url"?: boolean },
   env: NodeJS.ProcessEnv,
 ): Promise<{ ok: true; store: RepoStore } | { ok: false; message: string }> {
   const { githubRepoStore, parseRepositoryName } = await import("../../adapters/github/github-client.ts");
@@ -76,6 +82,7 @@ async function remoteStore(
     repository,
     apiUrl: env.GITHUB_API_URL,
     userAgent: "rollout-bot-cli",
+    repoMetricsUrls: values["allow-repo-metrics-url"] ?? false,
   });
   return { ok: true, store };
 }
@@ -121,12 +128,18 @@ async function runCliUnsafe(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`${remote.message}\n\n${CLI_USAGE}`);
     return 2;
   }
+  const repoMetricsUrls = values["allow-repo-metrics-url"] ?? false;
+  const metrics = localMetrics(io.env, { repoMetricsUrls });
+  if (!metrics.ok) {
+    io.stderr(`invalid metrics configuration:\n${metrics.problems.map((p) => `  ${p}`).join("\n")}`);
+    return 2;
+  }
   const ctx: CommandContext = {
     store:
       io.store ??
       remote?.store ??
-      new LocalRepoStore(values.dir ?? io.cwd, { commit: values.commit ?? false }),
-    metrics: prometheusFromEnv(io.env),
+      new LocalRepoStore(values.dir ?? io.cwd, { commit: values.commit ?? false, repoMetricsUrls }),
+    metrics: metrics.metrics,
     notifier: values.notify ? new ConsoleNotifier(io.stdout) : silentNotifier,
     clock: { now: io.now ?? (() => new Date()) },
     logger: values.verbose ? createLogger({ level: "debug" }) : silentLogger,
