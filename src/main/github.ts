@@ -7,8 +7,14 @@ import { refreshGates } from "../surfaces/github/gate-check.ts";
 import { githubApp } from "../surfaces/github/github-app.ts";
 import type { GitHubAppDeps } from "../surfaces/github/github-deps.ts";
 import type { RouteHandler } from "../surfaces/http/app-server.ts";
+import { boundedBody } from "../surfaces/http/bounded-body.ts";
+import { verifiedWebhooks } from "../surfaces/http/github-signature.ts";
 
 export const GITHUB_WEBHOOKS_PATH = "/api/github/webhooks";
+/** GitHub caps a webhook payload at 25 MB. */
+export const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
+/** Bytes of webhook bodies held at once; past it a delivery gets 503 (the schedule reconciles what it missed). */
+export const WEBHOOK_BODY_BUDGET = 64 * 1024 * 1024;
 
 /**
  * The GitHub half of the server: Probot (configured from APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH,
@@ -60,6 +66,11 @@ export async function createGitHubSurface(
   /** After each evaluation pass: re-evaluate the gate of every open bump PR (SPEC: "and on schedule"). */
   const refreshAllGates = () =>
     registry.eachRepo((octokit, repo) => refreshGates(withRegistry, octokit, repo));
-  // Redeliveries and replicas: each X-GitHub-Delivery acts once.
-  return { probot, registry, route: dedupeDeliveries(route, deps.dedupe), refreshAllGates };
+  const secret = env.WEBHOOK_SECRET;
+  if (!secret) throw new Error("WEBHOOK_SECRET is required: webhooks are verified with it");
+  // Bounded before anything buffers it, verified before Probot sees it (and logs it), then deduped:
+  // redeliveries and replicas act once per X-GitHub-Delivery, and a forged one claims no id.
+  const verified = verifiedWebhooks(dedupeDeliveries(route, deps.dedupe), secret, deps.logger);
+  const bounded = boundedBody(verified, { limit: WEBHOOK_BODY_LIMIT, budget: WEBHOOK_BODY_BUDGET });
+  return { probot, registry, route: bounded, refreshAllGates };
 }

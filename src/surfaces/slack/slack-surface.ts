@@ -4,6 +4,7 @@ import { WebClient } from "@slack/web-api";
 import type { CommandContext } from "../../commands/context.ts";
 import type { Clock, Logger, RepoRegistry, RepoStore } from "../../ports.ts";
 import type { RouteHandler } from "../http/app-server.ts";
+import { boundedBody } from "../http/bounded-body.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { registerListeners } from "./listeners/index.ts";
 import { responderFor } from "./respond.ts";
@@ -12,6 +13,9 @@ import { SlackGroups } from "./slack-groups.ts";
 import { WorkTracker } from "./work-tracker.ts";
 
 export const SLACK_EVENTS_PATH = "/slack/events";
+/** Slack's commands and interactions are a few KiB; a view submission stays far below this. */
+export const SLACK_BODY_LIMIT = 1024 * 1024;
+const SLACK_BODY_BUDGET = 16 * 1024 * 1024;
 
 /**
  * The Slack half of the server: Bolt with its HTTPReceiver mounted at /slack/events on the one HTTP
@@ -75,6 +79,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       : new HTTPReceiver({
           signingSecret: options.signingSecret ?? "",
           endpoints: SLACK_EVENTS_PATH,
+          bodyLimit: SLACK_BODY_LIMIT,
           logger: bolt,
           logLevel: LogLevel.INFO,
         });
@@ -111,17 +116,21 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   };
   registerListeners(app, deps);
 
+  // The body is read (bounded) before Bolt, which finds it as `rawBody` and verifies it.
   const route: RouteHandler | undefined = receiver
-    ? (req, res) =>
-        new Promise<void>((resolve) => {
-          res.once("close", () => resolve());
-          if (req.method !== "POST") {
-            res.writeHead(405, { "content-type": "application/json", allow: "POST" });
-            res.end(JSON.stringify({ error: "use POST" }));
-            return;
-          }
-          receiver.requestListener(req, res);
-        })
+    ? boundedBody(
+        (req, res) =>
+          new Promise<void>((resolve) => {
+            res.once("close", () => resolve());
+            if (req.method !== "POST") {
+              res.writeHead(405, { "content-type": "application/json", allow: "POST" });
+              res.end(JSON.stringify({ error: "use POST" }));
+              return;
+            }
+            receiver.requestListener(req, res);
+          }),
+        { limit: SLACK_BODY_LIMIT, budget: SLACK_BODY_BUDGET },
+      )
     : undefined;
 
   let retry: NodeJS.Timeout | undefined;
