@@ -1,6 +1,7 @@
 import { createNodeMiddleware, createProbot, ProbotOctokit } from "probot";
 import { GitHubRegistry } from "../adapters/github/github-registry.ts";
 import { throttleHandlers } from "../adapters/github/octokit-policy.ts";
+import { timedFetch } from "../adapters/github/timed-fetch.ts";
 import { writeQueue } from "../adapters/github/write-queue.ts";
 import { dedupeDeliveries } from "../surfaces/github/delivery-dedupe.ts";
 import { refreshGates } from "../surfaces/github/gate-check.ts";
@@ -23,15 +24,16 @@ export const WEBHOOK_BODY_BUDGET = 64 * 1024 * 1024;
 export async function createGitHubSurface(
   env: NodeJS.ProcessEnv,
   deps: GitHubAppDeps,
-  options: { throttle?: boolean } = {},
+  options: { throttle?: boolean; requestTimeoutMs?: number; retries?: number } = {},
 ) {
   // Throttling spaces writes as GitHub asks of integrations; tests against the fake may switch it off.
   // A function (not an object) so it applies after Probot's own defaults fill the throttle options in
   // (Probot's would not retry a secondary rate limit). With REDIS_URL in `env`, Probot shares the
   // throttling queues of every replica through Redis (ioredis, installed with the bot), except the
   // write queue, kept per replica (see write-queue.ts).
-  const Octokit = ProbotOctokit.defaults((o: { throttle?: object }) => ({
+  const Octokit = ProbotOctokit.defaults((o: { throttle?: object; retry?: object }) => ({
     ...o,
+    ...(options.retries === undefined ? {} : { retry: { ...o.retry, retries: options.retries } }),
     throttle: {
       ...o.throttle,
       ...throttleHandlers(deps.logger),
@@ -39,7 +41,9 @@ export async function createGitHubSurface(
       ...(options.throttle === false ? { enabled: false } : {}),
     },
   }));
-  const probot = createProbot({ env, overrides: { Octokit } });
+  // Every GitHub request (REST calls and installation-token minting alike) gets a deadline per attempt.
+  const request = { fetch: timedFetch(options.requestTimeoutMs) };
+  const probot = createProbot({ env, overrides: { Octokit, request } });
   let registry: GitHubRegistry | undefined;
   const withRegistry: GitHubAppDeps = {
     ...deps,
