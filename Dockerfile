@@ -9,7 +9,7 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.declarations.json ./
 COPY scripts/ ./scripts/
 COPY src/ ./src/
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund

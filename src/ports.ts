@@ -139,6 +139,11 @@ export interface Collaborators {
 export interface RepoStore {
   /** Human-readable name: `owner/repo` or a local path. */
   readonly name: string;
+  /**
+   * Whoever runs this store opted in to metrics URLs written in its files (the CLI's
+   * --allow-repo-metrics-url, the Action's input); the server never sets it.
+   */
+  readonly repoMetricsUrls?: boolean;
   listRolloutFiles(): Promise<RepoFile[]>;
   /** The file on the default branch, or at `ref` (a PR head) where the store can read other refs. */
   readFile(path: string, ref?: string): Promise<RepoFile | undefined>;

@@ -1,4 +1,4 @@
-import type { MetricsSourceConfig } from "../core/config/schema-parts.ts";
+import type { MetricsSourceRef } from "../core/config/schema-parts.ts";
 import type { Alert } from "../core/rollout/health.ts";
 import type {
   Clock,
@@ -11,8 +11,11 @@ import type {
   RepoStore,
 } from "../ports.ts";
 
-/** Resolves a rollout's configured metrics source (the rollout's, else the settings', else the default). */
-export type MetricsResolver = (config: MetricsSourceConfig | undefined) => MetricsSource | undefined;
+/** Resolves the metrics source a repository's rollout names, as the operator defines it for that repository. */
+export type MetricsResolver = (
+  repo: string,
+  source: MetricsSourceRef | undefined,
+) => MetricsSource | undefined;
 
 /**
  * Everything a use-case needs for one repository, built by `contextFor` (services.ts) and nowhere else,
@@ -20,7 +23,11 @@ export type MetricsResolver = (config: MetricsSourceConfig | undefined) => Metri
  */
 export interface CommandContext {
   store: RepoStore;
-  /** Undefined when none is configured: health is then yellow, "no metrics source". */
+  /**
+   * The metrics source a repository's rollout names (the rollout's `metrics.source`, else the settings',
+   * else `default`), as the operator defines it and lets that repository use; a refused one answers
+   * every query with the reason. Undefined when there is none: health is then yellow, "no metrics source".
+   */
   metrics: MetricsResolver;
   notifier: Notifier;
   clock: Clock;

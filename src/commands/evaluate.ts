@@ -18,7 +18,7 @@ export interface Evaluation {
 }
 
 export async function evaluateRollout(
-  ctx: Pick<CommandContext, "metrics" | "clock" | "alerts" | "logger">,
+  ctx: Pick<CommandContext, "store" | "metrics" | "clock" | "alerts" | "logger">,
   rollout: LoadedRollout,
   settings: Settings,
   options: { approvals?: number; to?: number } = {},
@@ -27,7 +27,7 @@ export async function evaluateRollout(
   const view = viewState(rollout.file);
   const requests = metricRequests(rollout.file, view, now);
   const results = new Map<string, MetricResult>();
-  const metrics = ctx.metrics(rollout.file.metrics?.source ?? settings.metrics?.source);
+  const metrics = ctx.metrics(ctx.store.name, rollout.file.metrics?.source ?? settings.metrics?.source);
   const [alerts] = await Promise.all([
     ctx.alerts(rollout.id),
     ...requests.map(async (request) => {

@@ -34,10 +34,11 @@ export const describeDiagnostic = (d: Diagnostic) => `${d.file}:${d.line}:${d.co
 export async function loadRepo(store: RepoStore): Promise<LoadedRepo> {
   const [files, settingsFile] = await Promise.all([store.listRolloutFiles(), store.readFile(SETTINGS_PATH)]);
   const invalid: LoadedRepo["invalid"] = [];
+  const policy = { repoMetricsUrls: store.repoMetricsUrls === true };
   let settings = Settings.parse({});
   let settingsProblem: string | undefined;
   if (settingsFile) {
-    const parsed = parseSettingsFile(settingsFile.path, settingsFile.text);
+    const parsed = parseSettingsFile(settingsFile.path, settingsFile.text, policy);
     if (parsed.ok) settings = parsed.value;
     else {
       invalid.push({ path: settingsFile.path, diagnostics: parsed.diagnostics });
@@ -47,7 +48,7 @@ export async function loadRepo(store: RepoStore): Promise<LoadedRepo> {
   }
   const rollouts: LoadedRollout[] = [];
   for (const file of files) {
-    const parsed = parseRolloutFile(file.path, file.text);
+    const parsed = parseRolloutFile(file.path, file.text, policy);
     if (parsed.ok) rollouts.push(await withStageStart(store, { ...parsed.value, version: file.version }));
     else invalid.push({ path: file.path, diagnostics: parsed.diagnostics });
   }

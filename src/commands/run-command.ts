@@ -102,6 +102,8 @@ async function eachRepo(services: Services, request: CommandRequest, need: Need)
         const repo = await loadRepo(store);
         checked.push({ store, repo, verdict: await check(services, request, store, repo, need) });
       } catch (error) {
+        // One repository: its error is the answer. Several: the others still are.
+        if (!isRegistry(request.scope)) throw error;
         if (!isRolloutError(error))
           services.logger.error({ repo: store.name, err: errorMessage(error) }, "repository unreadable");
         unreadable.push(store.name);

@@ -6,9 +6,9 @@ import { githubOctokit } from "../adapters/github/github-client.ts";
 import { GitHubRepoStore } from "../adapters/github/github-repo-store.ts";
 import { LocalRepoStore } from "../adapters/local/local-repo-store.ts";
 import { LogNotifier } from "../adapters/log/log-notifier.ts";
-import { prometheusFromEnv } from "../adapters/prometheus/metrics-factory.ts";
+import { localMetrics } from "../adapters/prometheus/local-metrics.ts";
 import type { Command } from "../core/commands/command.ts";
-import { errorMessage } from "../core/errors.ts";
+import { errorMessage, RolloutError } from "../core/errors.ts";
 import type { Logger, Notifier, RepoStore } from "../ports.ts";
 import type { ActionInputs } from "../surfaces/action/action-inputs.ts";
 import { type ActionIo, runAction } from "../surfaces/action/action-run.ts";
@@ -71,18 +71,23 @@ function validateWorkspace(command: Command): string | undefined {
 
 const open: ActionIo["open"] = async (inputs, command) => {
   const workspace = validateWorkspace(command);
+  const { repoMetricsUrls } = inputs;
+  const metrics = localMetrics(process.env, { repoMetricsUrls });
+  if (!metrics.ok)
+    throw new RolloutError("USAGE", `invalid metrics configuration: ${metrics.problems.join("; ")}`);
   const store: RepoStore = workspace
-    ? new LocalRepoStore(workspace)
+    ? new LocalRepoStore(workspace, { repoMetricsUrls })
     : new GitHubRepoStore(
         githubOctokit({ token: inputs.githubToken, apiUrl: inputs.apiUrl, userAgent: USER_AGENT }),
         {
           ...inputs.repository,
+          repoMetricsUrls,
           ...(process.env.GITHUB_SERVER_URL ? { webUrl: process.env.GITHUB_SERVER_URL } : {}),
         },
       );
   const services = localServices({
     flags: await loadFlagTargets(process.env),
-    metrics: prometheusFromEnv(process.env),
+    metrics: metrics.metrics,
     notifier: await notifierFor(inputs),
     clock: { now: () => new Date() },
     logger,

@@ -4,7 +4,7 @@ import { ConsoleNotifier, silentNotifier } from "../adapters/console/console-not
 import { loadFlagTargets } from "../adapters/flags/flag-target-registry.ts";
 import { LocalRepoStore } from "../adapters/local/local-repo-store.ts";
 import { createLogger, silentLogger } from "../adapters/log/logger.ts";
-import { prometheusFromEnv } from "../adapters/prometheus/metrics-factory.ts";
+import { localMetrics } from "../adapters/prometheus/local-metrics.ts";
 import type { RepoStore } from "../ports.ts";
 import { type CliIo, runCli } from "../surfaces/cli/run-cli.ts";
 import { localServices } from "./coordination.ts";
@@ -36,10 +36,19 @@ async function remoteStore(
 const open: CliIo["open"] = async (target) => {
   const remote = target.repo === undefined ? undefined : await remoteStore(target);
   if (remote && !remote.ok) return remote;
-  const store = remote?.store ?? new LocalRepoStore(target.dir ?? process.cwd(), { commit: target.commit });
+  const { repoMetricsUrls } = target;
+  const store =
+    remote?.store ??
+    new LocalRepoStore(target.dir ?? process.cwd(), { commit: target.commit, repoMetricsUrls });
+  const metrics = localMetrics(env, { repoMetricsUrls });
+  if (!metrics.ok)
+    return {
+      ok: false,
+      message: `invalid metrics configuration:\n${metrics.problems.map((p) => `  ${p}`).join("\n")}`,
+    };
   const services = localServices({
     flags: await loadFlagTargets(process.env),
-    metrics: prometheusFromEnv(env),
+    metrics: metrics.metrics,
     notifier: target.notify ? new ConsoleNotifier(stdout) : silentNotifier,
     clock: { now: () => new Date() },
     logger: target.verbose ? createLogger({ level: "debug" }) : silentLogger,

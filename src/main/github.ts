@@ -7,14 +7,21 @@ import { DEFAULT_WEB_URL } from "../adapters/github/github-repo.ts";
 import { GitHubRepoStore } from "../adapters/github/github-repo-store.ts";
 import { throttleHandlers } from "../adapters/github/octokit-policy.ts";
 import type { RateLimitObserver } from "../adapters/github/rate-limit-observer.ts";
+import { timedFetch } from "../adapters/github/timed-fetch.ts";
 import { writeQueue } from "../adapters/github/write-queue.ts";
 import type { Services } from "../commands/services.ts";
 import { errorMessage } from "../core/errors.ts";
 import { dedupeDeliveries } from "../surfaces/github/delivery-dedupe.ts";
 import { githubApp } from "../surfaces/github/github-app.ts";
 import type { RouteHandler } from "../surfaces/http/app-server.ts";
+import { boundedBody } from "../surfaces/http/bounded-body.ts";
+import { verifiedWebhooks } from "../surfaces/http/github-signature.ts";
 
 export const GITHUB_WEBHOOKS_PATH = "/api/github/webhooks";
+/** GitHub caps a webhook payload at 25 MB. */
+export const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
+/** Bytes of webhook bodies held at once; past it a delivery gets 503 (the schedule reconciles what it missed). */
+export const WEBHOOK_BODY_BUDGET = 64 * 1024 * 1024;
 
 /** Web address of the GitHub the App talks to: GHE_HOST (with GHE_PROTOCOL) or github.com. */
 export function githubWebUrl(env: NodeJS.ProcessEnv): string {
@@ -30,7 +37,13 @@ export function githubWebUrl(env: NodeJS.ProcessEnv): string {
 export async function createGitHubSurface(
   env: NodeJS.ProcessEnv,
   services: Services,
-  options: { throttle?: boolean; log?: PinoLogger; rateLimits?: RateLimitObserver } = {},
+  options: {
+    throttle?: boolean;
+    log?: PinoLogger;
+    rateLimits?: RateLimitObserver;
+    requestTimeoutMs?: number;
+    retries?: number;
+  } = {},
 ) {
   // Throttling spaces writes as GitHub asks of integrations; tests against the fake may switch it off.
   // A function (not an object) so it applies after Probot's own defaults fill the throttle options in
@@ -40,8 +53,9 @@ export async function createGitHubSurface(
   const Base = options.rateLimits
     ? ProbotOctokit.plugin(options.rateLimits.plugin() as never)
     : ProbotOctokit;
-  const Octokit = Base.defaults((o: { throttle?: object }) => ({
+  const Octokit = Base.defaults((o: { throttle?: object; retry?: object }) => ({
     ...o,
+    ...(options.retries === undefined ? {} : { retry: { ...o.retry, retries: options.retries } }),
     throttle: {
       ...o.throttle,
       ...throttleHandlers(services.logger),
@@ -50,7 +64,12 @@ export async function createGitHubSurface(
     },
   }));
   // Our pino logger (JSON on stdout, `service` field): Probot's own would print pretty text instead.
-  const probot = createProbot({ env, overrides: { Octokit, ...(options.log ? { log: options.log } : {}) } });
+  // Every GitHub request (REST calls and installation-token minting alike) gets a deadline per attempt.
+  const request = { fetch: timedFetch(options.requestTimeoutMs) };
+  const probot = createProbot({
+    env,
+    overrides: { Octokit, request, ...(options.log ? { log: options.log } : {}) },
+  });
   const etags = new EtagCache();
   const webUrl = githubWebUrl(env);
   let bot: Promise<string | undefined> | undefined;
@@ -94,6 +113,15 @@ export async function createGitHubSurface(
       res.end();
     }
   };
-  // Redeliveries and replicas: each X-GitHub-Delivery acts once.
-  return { probot, registry, webUrl, route: dedupeDeliveries(route, services.coordination.dedupe) };
+  const secret = env.WEBHOOK_SECRET;
+  if (!secret) throw new Error("WEBHOOK_SECRET is required: webhooks are verified with it");
+  // Bounded before anything buffers it, verified before Probot sees it (and logs it), then deduped:
+  // redeliveries and replicas act once per X-GitHub-Delivery, and a forged one claims no id.
+  const verified = verifiedWebhooks(
+    dedupeDeliveries(route, services.coordination.dedupe),
+    secret,
+    services.logger,
+  );
+  const bounded = boundedBody(verified, { limit: WEBHOOK_BODY_LIMIT, budget: WEBHOOK_BODY_BUDGET });
+  return { probot, registry, webUrl, route: bounded };
 }

@@ -13,6 +13,15 @@ export const ServerEnv = z.object({
     )
     .optional(),
   PROMETHEUS_URL: z.url("PROMETHEUS_URL must be a URL like http://prometheus:9090").optional(),
+  METRICS_SOURCES: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Path of the operator's metrics sources file (YAML): named sources, each with optional owners"),
+  PROMETHEUS_OWNERS: z
+    .string()
+    .optional()
+    .describe("Repository owners (comma-separated) that may use PROMETHEUS_URL; unset: every repository"),
   PROMETHEUS_BEARER_TOKEN: z.string().min(1).optional().describe("Bearer token for PROMETHEUS_URL"),
   PROMETHEUS_BASIC_AUTH: z
     .string()

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { loadFlagTargets } from "../adapters/flags/flag-target-registry.ts";
 import { CompositeRegistry } from "../adapters/github/github-registry.ts";
@@ -6,7 +7,8 @@ import { LocalRepoStore } from "../adapters/local/local-repo-store.ts";
 import { StaticRegistry } from "../adapters/local/static-registry.ts";
 import { LogNotifier } from "../adapters/log/log-notifier.ts";
 import { createLogger } from "../adapters/log/logger.ts";
-import { prometheusFromEnv } from "../adapters/prometheus/metrics-factory.ts";
+import { metricsResolver } from "../adapters/prometheus/metrics-sources.ts";
+import { loadMetricsSources } from "../adapters/prometheus/metrics-sources-config.ts";
 import { SlackNotifier } from "../adapters/slack/slack-notifier.ts";
 import { DEFAULT_LEASE_TTL_MS, type Services } from "../commands/services.ts";
 import { errorMessage } from "../core/errors.ts";
@@ -36,6 +38,13 @@ if (!parsed.ok) {
 const env = parsed.env;
 const logger = createLogger({ level: env.LOG_LEVEL, destination: 1 });
 if (envFile) logger.info({ path: envFile }, "loaded .env");
+// Metrics sources are the operator's: PROMETHEUS_URL is `default`, METRICS_SOURCES names a file with
+// more. Repository files only name one, and `owners` limits which repositories may.
+const sources = loadMetricsSources(process.env, (path) => readFileSync(path, "utf8"));
+if (!sources.ok) {
+  logger.fatal({ problems: sources.problems }, "invalid metrics sources");
+  process.exit(2);
+}
 const clock = { now: () => new Date() };
 const coordination = coordinationFromEnv(env, logger.child({ component: "coordination" }));
 const githubUrl = githubWebUrl(process.env);
@@ -71,7 +80,7 @@ const flags = await loadFlagTargets(process.env).catch((error: unknown) => {
   process.exit(2);
 });
 const services: Services = {
-  metrics: prometheusFromEnv(process.env),
+  metrics: metricsResolver(sources.definitions, { enforceOwners: true }),
   notifier,
   clock,
   logger,
@@ -125,7 +134,13 @@ app.server.listen(env.PORT, env.HOST, () => {
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
   logger.info(
-    { port, github: githubEnabled(env), slack: slackEnabled(env), coordination: coordination.kind },
+    {
+      port,
+      github: githubEnabled(env),
+      slack: slackEnabled(env),
+      coordination: coordination.kind,
+      metricsSources: sources.definitions.map((d) => d.name),
+    },
     "rollout-bot listening",
   );
 });

@@ -6,12 +6,17 @@ import type { Services } from "../commands/services.ts";
 import { errorMessage } from "../core/errors.ts";
 import type { Clock, Logger, RepoRegistry } from "../ports.ts";
 import type { RouteHandler } from "../surfaces/http/app-server.ts";
+import { boundedBody } from "../surfaces/http/bounded-body.ts";
 import { registerListeners } from "../surfaces/slack/listeners/index.ts";
+import { replayGuard } from "../surfaces/slack/replay-guard.ts";
 import { responderFor } from "../surfaces/slack/respond.ts";
 import type { SlackDeps } from "../surfaces/slack/slack-deps.ts";
 import { WorkTracker } from "../surfaces/slack/work-tracker.ts";
 
 export const SLACK_EVENTS_PATH = "/slack/events";
+/** Slack's commands and interactions are a few KiB; a view submission stays far below this. */
+export const SLACK_BODY_LIMIT = 1024 * 1024;
+const SLACK_BODY_BUDGET = 16 * 1024 * 1024;
 
 /**
  * The Slack half of the server: Bolt with its HTTPReceiver mounted at /slack/events on the one HTTP
@@ -104,6 +109,7 @@ export function createSlackSurface(
       : new HTTPReceiver({
           signingSecret: options.signingSecret ?? "",
           endpoints: SLACK_EVENTS_PATH,
+          bodyLimit: SLACK_BODY_LIMIT,
           logger: bolt,
           logLevel: LogLevel.INFO,
         });
@@ -132,17 +138,26 @@ export function createSlackSurface(
   };
   registerListeners(app, deps);
 
+  // The body is read (bounded) before Bolt, which finds it as `rawBody` and verifies it; a signed
+  // request acts once (replays and future-dated timestamps refused).
+  const bolted: RouteHandler = (req, res) =>
+    new Promise<void>((resolve) => {
+      res.once("close", () => resolve());
+      if (req.method !== "POST") {
+        res.writeHead(405, { "content-type": "application/json", allow: "POST" });
+        res.end(JSON.stringify({ error: "use POST" }));
+        return;
+      }
+      receiver?.requestListener(req, res);
+    });
   const route: RouteHandler | undefined = receiver
-    ? (req, res) =>
-        new Promise<void>((resolve) => {
-          res.once("close", () => resolve());
-          if (req.method !== "POST") {
-            res.writeHead(405, { "content-type": "application/json", allow: "POST" });
-            res.end(JSON.stringify({ error: "use POST" }));
-            return;
-          }
-          receiver.requestListener(req, res);
-        })
+    ? boundedBody(
+        replayGuard(bolted, {
+          signingSecret: options.signingSecret ?? "",
+          dedupe: services.coordination.dedupe,
+        }),
+        { limit: SLACK_BODY_LIMIT, budget: SLACK_BODY_BUDGET },
+      )
     : undefined;
 
   let retry: NodeJS.Timeout | undefined;

@@ -57,6 +57,7 @@ describe("workflow files", () => {
       runs: { using: string; main: string };
     };
     expect(Object.keys(action.inputs).sort()).toEqual([
+      "allow-repo-metrics-url",
       "command",
       "dry-run",
       "github-token",

@@ -27,7 +27,10 @@ import { GitHubRepo, type GitHubRepoOptions } from "./github-repo.ts";
  * only as a fast-forward, so a concurrent change is never overwritten (CONFLICT → the command retries).
  */
 
-export type GitHubRepoStoreOptions = GitHubRepoOptions;
+export interface GitHubRepoStoreOptions extends GitHubRepoOptions {
+  /** The CLI or the Action, opted in: metrics URLs in this repository's files are used. */
+  repoMetricsUrls?: boolean;
+}
 
 export class GitHubRepoStore implements RepoStore {
   readonly name: string;
@@ -35,6 +38,7 @@ export class GitHubRepoStore implements RepoStore {
   readonly repo: string;
   readonly pulls: GitHubPulls;
   readonly collaborators: GitHubCollaborators;
+  readonly repoMetricsUrls: boolean;
   readonly #gh: GitHubRepo;
 
   constructor(octokit: Octokit, options: GitHubRepoStoreOptions) {
@@ -44,6 +48,7 @@ export class GitHubRepoStore implements RepoStore {
     this.name = this.#gh.name;
     this.pulls = new GitHubPulls(this.#gh);
     this.collaborators = new GitHubCollaborators(this.#gh);
+    this.repoMetricsUrls = options.repoMetricsUrls ?? false;
   }
 
   defaultBranch(): Promise<string> {

@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import type { InboxAlert } from "../../core/alerts/alert.ts";
 import type { Alert } from "../../core/rollout/health.ts";
 import type { AlertBook } from "../../ports.ts";
-import { ALERT_TTL_MS, alertIdentity, bookEntry } from "../memory/memory-alert-book.ts";
+import { ALERT_TTL_MS, bookEntry } from "../memory/memory-alert-book.ts";
 
 /**
  * The alert book shared by every replica: one hash per repository (`alerts:<repo>`), a field per
@@ -26,7 +26,7 @@ export class RedisAlertBook implements AlertBook {
   }
 
   async record(repo: string, alert: InboxAlert & { rollout: string }): Promise<void> {
-    const field = `${alert.rollout}\u0000${alertIdentity(alert.key)}`;
+    const field = `${alert.rollout}\u0000${alert.identity}`;
     const entry = bookEntry(alert);
     if (!entry) {
       await this.#redis.hdel(this.#key(repo), field);

@@ -6,11 +6,12 @@ import {
   Duration,
   EnvName,
   IsoTime,
-  MetricsSource,
+  MetricsSourceRef,
   Notify,
   RollbackTarget,
   Threshold,
 } from "./schema-parts.ts";
+import { SyncPatternText } from "./sync-pattern.ts";
 
 /** The rollout file `.github/rollouts/<id>.yml`: the plan a team writes, plus the state the bot writes. */
 
@@ -155,7 +156,7 @@ const syncFile = z.string().min(1);
 export const SyncTargetSchema = z.union([
   z.strictObject({
     file: syncFile,
-    pattern: z.string().min(1).meta({ description: "Regex with one capture group around the value." }),
+    pattern: SyncPatternText,
     value: SyncValue,
   }),
   z.strictObject({
@@ -229,7 +230,7 @@ export const RolloutFile = z
       .meta({ description: "Dashboards and docs, by name." }),
     metrics: z
       .strictObject({
-        source: MetricsSource.optional(),
+        source: MetricsSourceRef.optional(),
         queries: z.record(z.string().regex(METRIC_NAME_PATTERN, "metric names are lower_snake_case"), Query),
       })
       .optional(),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Duration, IsoTime, MetricsSource, Notify, RollbackTarget, TimeZone } from "./schema-parts.ts";
+import { Duration, IsoTime, MetricsSourceRef, Notify, RollbackTarget, TimeZone } from "./schema-parts.ts";
 
 /** `.github/rollout-bot.yml`: repo-wide settings, read with Probot's config conventions. */
 
@@ -42,7 +42,7 @@ export const Settings = z.strictObject({
         .meta({ description: "The Slack workspace whose members may see and act on these rollouts." }),
     })
     .optional(),
-  metrics: z.strictObject({ source: MetricsSource.optional() }).optional(),
+  metrics: z.strictObject({ source: MetricsSourceRef.optional() }).optional(),
   permissions: z
     .strictObject({
       advance: Principals.optional(),

@@ -1,6 +1,8 @@
+import type { RE2JS } from "re2js";
 import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { applyFlagd } from "./flagd-weights.ts";
 import type { TypedValue } from "./schema.ts";
+import { compileSyncPattern, LINE_WORK, MAX_PATTERN_WORK, MAX_SYNC_LINE } from "./sync-pattern.ts";
 import {
   describeValue,
   formatLike,
@@ -45,19 +47,16 @@ export function applySyncTarget(
   return applyPattern(fileText, target.file, target.pattern, `/${target.pattern}/`, value, numeric);
 }
 
-/**
- * Every sync pattern is compiled here and only here: `^` and `$` match at line ends (flag m),
- * since patterns are written against lines of a config file; `d` gives the capture's offsets.
- */
-export function compilePattern(pattern: string): RegExp {
-  return new RegExp(pattern, "gmd");
-}
-
 /** `NAME=value`, `export NAME=value`, the value bare or quoted, a `# comment` after it left alone. */
 function envPattern(name: string): string {
-  return `^[ \\t]*(?:export[ \\t]+)?${name}[ \\t]*=[ \\t]*("(?:[^"\\\\\\n]|\\\\.)*"|'[^'\\n]*'|[^ \\t#\\r\\n]*)`;
+  return `^[ \\t]*(?:export[ \\t]+)?${name}[ \\t]*=[ \\t]*("(?:[^"\\\\]|\\\\.)*"|'[^']*'|[^ \\t#\\r]*)`;
 }
 
+/**
+ * The pattern is matched within each line (`^` and `$` are the line's ends, a trailing `\r` is not part
+ * of it) on RE2 (see sync-pattern.ts), so a repository's regex cannot freeze the server; the capture is
+ * read from the one matching line, and after writing only that line can have changed.
+ */
 function applyPattern(
   text: string,
   file: string,
@@ -66,31 +65,36 @@ function applyPattern(
   value: TypedValue,
   numeric: boolean,
 ): SyncResult {
-  let regex: RegExp;
-  let groups: number;
-  try {
-    regex = compilePattern(pattern);
-    // An alternation with the empty string always matches, and reports every group the pattern has.
-    groups = (compilePattern(`${pattern}|`).exec("")?.length ?? 1) - 1;
-  } catch (error) {
-    return { ok: false, message: `${file}: invalid pattern ${shown}: ${(error as Error).message}` };
-  }
-  if (groups !== 1) {
+  const compiled = compileSyncPattern(pattern);
+  if (!compiled.ok) return { ok: false, message: `${file}: pattern ${shown} ${compiled.message}` };
+  const { regex, program } = compiled.pattern;
+  const work = searchWork(text, program);
+  if (work > MAX_PATTERN_WORK) {
     return {
       ok: false,
-      message: `${file}: pattern ${shown} must have exactly one capture group around the value, it has ${groups}`,
+      message: `${file}: pattern ${shown} is too complex for a file of ${Math.ceil(text.length / 1024)} KiB (${program} RE2 instructions; over ${MAX_PATTERN_WORK} steps to search): simplify the pattern, or sync the value with key:`,
     };
   }
-  const matches = [...text.matchAll(regex)].filter((m) => m[0] !== "" || m[1] !== undefined);
-  if (matches.length !== 1) {
-    const lines = matches.map((m) => lineOf(text, m.index)).join(", ");
+  const { matching, long } = matchingLines(text, regex);
+  if (matching.length !== 1) {
     const found =
-      matches.length === 0 ? "matches nothing" : `matches ${matches.length} times (lines ${lines})`;
+      matching.length === 0
+        ? `matches nothing${long.length > 0 ? ` (lines over ${MAX_SYNC_LINE} characters are not searched: ${listLines(long)})` : ""}`
+        : `matches ${matching.length} times (lines ${listLines(matching)})`;
     return { ok: false, message: `${file}: pattern ${shown} ${found}; it must match exactly once` };
   }
-  const span = matches[0]?.indices?.[1];
+  const line = matching[0]!;
+  const spans = matchesIn(regex, line.text, 2);
+  if (spans.length > 1) {
+    return {
+      ok: false,
+      message: `${file}: pattern ${shown} matches more than once on line ${line.number}; it must match exactly once`,
+    };
+  }
+  const span = spans[0];
   if (!span) return { ok: false, message: `${file}: the capture group of ${shown} did not capture anything` };
-  const [start, end] = span;
+  const start = line.offset + span[0];
+  const end = line.offset + span[1];
   const old = text.slice(start, end);
   const formatted =
     numeric && typeof value === "number" ? formatLike(old, value) : formatTyped(old, value, file);
@@ -98,11 +102,13 @@ function applyPattern(
     const message = numeric
       ? `expected a number in the capture group, found '${old}'`
       : `cannot write ${describeValue(value)} in place of '${old.slice(0, 40)}'`;
-    return { ok: false, message: `${file}:${lineOf(text, start)}: ${message}` };
+    return { ok: false, message: `${file}:${line.number}: ${message}` };
   }
   const next = text.slice(0, start) + formatted + text.slice(end);
-  const again = [...next.matchAll(compilePattern(pattern))];
-  const captured = again[0]?.[1] ?? "";
+  const changed = line.text.slice(0, span[0]) + formatted + line.text.slice(span[1]);
+  const again = matchesIn(regex, changed, 2);
+  const [from, to] = again[0] ?? [0, 0];
+  const captured = changed.slice(from, to);
   const same = numeric
     ? parseNumber(captured) === value
     : captured === formatted && sameTyped(captured, value);
@@ -113,6 +119,71 @@ function applyPattern(
     };
   }
   return { ok: true, text: next };
+}
+
+interface Line {
+  number: number;
+  /** Offset of the line's first character in the file. */
+  offset: number;
+  /** Without its `\n` and a `\r` before it. */
+  text: string;
+}
+
+/** Steps the search below may take (stops counting past the limit): no allocation per line. */
+function searchWork(text: string, program: number): number {
+  let work = 0;
+  for (let start = 0; start <= text.length && work <= MAX_PATTERN_WORK; ) {
+    const newline = text.indexOf("\n", start);
+    const end = newline === -1 ? text.length : newline;
+    const length = end - start;
+    if (length > 0 && length <= MAX_SYNC_LINE) work += length * program + LINE_WORK;
+    start = end + 1;
+  }
+  return work;
+}
+
+/**
+ * Lines where the pattern matches (not regex.test(): RE2's DFA can build a state per character for an
+ * ambiguous pattern, a cost that grows with the square of its size; on lines this short find() runs
+ * RE2's bit-state backtracker, linear in both). Empty lines cannot match: a pattern matching "" is refused.
+ */
+function matchingLines(text: string, regex: RE2JS): { matching: Line[]; long: Line[] } {
+  const matching: Line[] = [];
+  const long: Line[] = [];
+  const matcher = regex.matcher("");
+  for (let start = 0, number = 1; start <= text.length; number++) {
+    const newline = text.indexOf("\n", start);
+    let end = newline === -1 ? text.length : newline;
+    if (end > start && text.charCodeAt(end - 1) === 13) end--;
+    if (end - start > MAX_SYNC_LINE) long.push({ number, offset: start, text: "" });
+    else if (end > start) {
+      const line = text.slice(start, end);
+      if (matcher.resetMatcherInput(line).find()) matching.push({ number, offset: start, text: line });
+    }
+    if (newline === -1) break;
+    start = newline + 1;
+  }
+  return { matching, long };
+}
+
+function listLines(lines: Line[]): string {
+  const shown = lines.slice(0, 10).map((line) => line.number);
+  return `${shown.join(", ")}${lines.length > shown.length ? ", …" : ""}`;
+}
+
+/**
+ * Up to `limit` matches in one line, each group 1's span (undefined: it matched without the group).
+ * Empty matches that capture nothing are skipped; `\b(x)?` matches empty at every word: bounded.
+ */
+function matchesIn(regex: RE2JS, line: string, limit: number): ([number, number] | undefined)[] {
+  const found: ([number, number] | undefined)[] = [];
+  const matcher = regex.matcher(line);
+  for (let tries = 0; tries < limit + 8 && found.length < limit && matcher.find(); tries++) {
+    const start = matcher.start(1);
+    if (start >= 0) found.push([start, matcher.end(1)]);
+    else if (matcher.end() > matcher.start()) found.push(undefined);
+  }
+  return found;
 }
 
 function applyKey(text: string, file: string, key: string, value: TypedValue, numeric: boolean): SyncResult {
@@ -161,10 +232,4 @@ function applyKey(text: string, file: string, key: string, value: TypedValue, nu
     };
   }
   return { ok: true, text: next };
-}
-
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) line++;
-  return line;
 }

@@ -51,6 +51,7 @@ const RawInputs = z.object({
   INPUT_TO: text,
   INPUT_REASON: text,
   "INPUT_DRY-RUN": flag("dry-run"),
+  "INPUT_ALLOW-REPO-METRICS-URL": flag("allow-repo-metrics-url"),
   "INPUT_GITHUB-TOKEN": text.pipe(
     z.string({
       error: "github-token is empty: its default is the workflow's GITHUB_TOKEN; pass an App token here",
@@ -87,6 +88,8 @@ export interface ActionInputs {
   to?: string | undefined;
   reason?: string | undefined;
   dryRun: boolean;
+  /** Use a Prometheus URL written in a rollout file, fed only ROLLOUT_METRICS_* env vars. */
+  repoMetricsUrls: boolean;
   githubToken: string;
   slackToken?: string | undefined;
   slackChannel?: string | undefined;
@@ -120,6 +123,7 @@ export function parseActionInputs(env: NodeJS.ProcessEnv): ParsedInputs {
       to: raw.INPUT_TO,
       reason: raw.INPUT_REASON,
       dryRun: raw["INPUT_DRY-RUN"],
+      repoMetricsUrls: raw["INPUT_ALLOW-REPO-METRICS-URL"],
       githubToken: raw["INPUT_GITHUB-TOKEN"],
       slackToken: raw["INPUT_SLACK-TOKEN"],
       slackChannel: raw["INPUT_SLACK-CHANNEL"],

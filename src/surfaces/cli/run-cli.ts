@@ -35,6 +35,11 @@ options:
   --all              with rollback: every active rollout (emergency)
   --actor <name>     who is acting (default: $USER)
   --verbose          log to stderr
+  --allow-repo-metrics-url
+                     use a Prometheus URL written in a rollout file (metrics.source.url);
+                     it gets credentials only from ROLLOUT_METRICS_* variables. Without it,
+                     rollout files name a source: default (PROMETHEUS_URL) or one in the
+                     file METRICS_SOURCES names
   --notify           print the status messages a channel would get
   --version          print the version
 
@@ -47,6 +52,8 @@ export interface CliTarget {
   commit: boolean;
   notify: boolean;
   verbose: boolean;
+  /** Opted in: metrics URLs in the repository's files are used (with ROLLOUT_METRICS_* credentials only). */
+  repoMetricsUrls: boolean;
 }
 
 export interface CliIo {
@@ -74,6 +81,7 @@ const OPTIONS = {
   all: { type: "boolean" },
   actor: { type: "string" },
   verbose: { type: "boolean" },
+  "allow-repo-metrics-url": { type: "boolean" },
   notify: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
@@ -189,6 +197,7 @@ async function runCliUnsafe(argv: string[], rawIo: CliIo): Promise<number> {
     commit: values.commit ?? false,
     notify: values.notify ?? false,
     verbose: values.verbose ?? false,
+    repoMetricsUrls: values["allow-repo-metrics-url"] ?? false,
   });
   if (!opened.ok) return usageError(opened.message, CLI_USAGE);
   const request = {

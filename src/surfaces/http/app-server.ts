@@ -33,7 +33,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 export function createAppServer(deps: AppServerDeps): Server {
-  return createServer(async (req, res) => {
+  const server = createServer(async (req, res) => {
     const started = process.hrtime.bigint();
     const path = (req.url ?? "/").split("?", 1)[0] ?? "/";
     let route = "unknown";
@@ -72,10 +72,12 @@ export function createAppServer(deps: AppServerDeps): Server {
     } catch (error) {
       if (error instanceof HttpError) {
         if (error.status === 401) deps.logger.warn({ route: path }, "unauthenticated request refused");
-        // A refused oversized body is not read any further: close the connection instead.
-        if (error.status === 413) res.setHeader("connection", "close");
+        // A refused body (too large, or too many large ones at once) is not read any further: close
+        // the connection instead of draining what the client still sends.
+        const close = error.status === 413 || error.status === 503;
+        if (close) res.setHeader("connection", "close");
         send(res, error.status, { error: error.message });
-        if (error.status === 413) res.on("finish", () => req.destroy());
+        if (close) res.on("finish", () => req.destroy());
       } else {
         deps.logger.error({ route: path, err: errorMessage(error) }, "request failed");
         if (!res.headersSent) send(res, 500, { error: "internal error" });
@@ -85,4 +87,7 @@ export function createAppServer(deps: AppServerDeps): Server {
       deps.metrics.httpRequests.observe({ route, status: String(res.statusCode) }, seconds);
     }
   });
+  // A client trickling a body holds its bytes: a request gets a minute (Node's default is 5).
+  server.requestTimeout = 60_000;
+  return server;
 }

@@ -189,8 +189,18 @@ export function replyFor(
         blocks: blocks.slice(0, SLACK_LIMITS.blocks),
       };
     }
+    case "validate": {
+      const lines = outcome.files.map((f) =>
+        f.ok
+          ? `✓ ${f.repo}: ${f.path}`
+          : `✗ ${f.repo}: ${f.path}: ${f.diagnostics.length} problem(s): ${f.diagnostics
+              .slice(0, 3)
+              .map((d) => `${d.line}:${d.column} ${d.message}`)
+              .join("; ")}`,
+      );
+      return ephemeral(renderHelpBlocks(lines.join("\n") || "no rollout files in .github/rollouts/"));
+    }
     case "history":
-    case "validate":
     case "tick":
       return ephemeral(renderHelpBlocks(renderHuman(outcome)));
     case "rollback-all": {
