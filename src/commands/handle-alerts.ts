@@ -22,6 +22,10 @@ export type AlertResult =
   | "resolved"
   | "duplicate"
   | "unknown_rollout"
+  /** The request's credential does not cover the repository the alert names: ignored. */
+  | "forbidden"
+  /** Another alert of the same rollout in this request made the decision. */
+  | "grouped"
   | "failed";
 
 export interface AlertOutcome {
@@ -40,7 +44,20 @@ export interface InboxDeps {
   registry: RepoRegistry;
 }
 
+/** Which repositories a request's credential covers: every one (the global token), or one. */
+export type AlertScope = { kind: "all" } | { kind: "repo"; repo: string };
+
 export const DEDUPE_TTL_MS = 24 * 3_600_000;
+/** One request's alerts at the most: a flood is refused before any work, not turned into requests. */
+export const MAX_ALERTS_PER_REQUEST = 100;
+
+const covers = (scope: AlertScope, repo: string) => scope.kind === "all" || scope.repo === repo.toLowerCase();
+
+/** Which of a rollout's alerts in one request decides: a critical firing one first, then any firing, then the rest. */
+function rank(alert: InboxAlert): number {
+  if (alert.status === "firing" && alert.severity === "critical") return 0;
+  return alert.status === "firing" ? 1 : 2;
+}
 
 async function locate(registry: RepoRegistry, alert: InboxAlert): Promise<RepoStore | undefined> {
   if (alert.repo) return registry.find(alert.repo);
@@ -102,13 +119,33 @@ async function act(
   return { ...base, result: resolved ? "resolved" : alert.severity === "critical" ? "paged" : "noted" };
 }
 
-export async function handleAlerts(deps: InboxDeps, alerts: readonly InboxAlert[]): Promise<AlertOutcome[]> {
+/**
+ * The alerts of one request, for the repositories its credential covers. Grouped per rollout: one
+ * decision per rollout per request (the most severe alert decides; the others are recorded in the
+ * alert book and answered `grouped`), so a request of 100 alerts for one rollout is one rollback.
+ */
+export async function handleAlerts(
+  deps: InboxDeps,
+  alerts: readonly InboxAlert[],
+  scope: AlertScope = { kind: "all" },
+): Promise<AlertOutcome[]> {
   const outcomes: AlertOutcome[] = [];
-  for (const alert of alerts) {
+  const groups = new Map<string, { store: RepoStore; alerts: (InboxAlert & { rollout: string })[] }>();
+  for (const named of alerts) {
+    // A per-repository token speaks for its repository: an alert that names none is about it.
+    const alert = named.repo === undefined && scope.kind === "repo" ? { ...named, repo: scope.repo } : named;
     const base = { key: alert.key, name: alert.name, rollout: alert.rollout, repo: alert.repo };
+    if (alert.repo !== undefined && !covers(scope, alert.repo)) {
+      deps.services.logger.warn(
+        { alert: alert.name, repo: alert.repo },
+        "alert for a repository its token does not cover: ignored",
+      );
+      outcomes.push({ ...base, result: "forbidden", detail: `this token does not cover ${alert.repo}` });
+      continue;
+    }
     const rolloutId = alert.rollout;
     const store = rolloutId === undefined ? undefined : await locate(deps.registry, alert);
-    if (!store || rolloutId === undefined) {
+    if (!store || rolloutId === undefined || !covers(scope, store.name)) {
       deps.services.logger.info(
         { alert: alert.name, rollout: alert.rollout, repo: alert.repo },
         "alert for no known rollout",
@@ -116,38 +153,65 @@ export async function handleAlerts(deps: InboxDeps, alerts: readonly InboxAlert[
       outcomes.push({ ...base, result: "unknown_rollout" });
       continue;
     }
-    const scoped = { ...alert, rollout: rolloutId };
-    const { services } = deps;
-    await services.coordination.alerts.record(store.name, scoped);
-    const claim = `${alert.status}:${alert.key}`;
-    const { leaseTtlMs, coordination } = services;
-    // Claimed for as long as a lease first: a handler that dies lets a re-send act; kept a day once done.
-    if (!(await coordination.dedupe.claim(claim, leaseTtlMs))) {
-      outcomes.push({ ...base, repo: store.name, result: "duplicate" });
-      continue;
-    }
-    try {
-      // A transition a dead process left half done is finished first (under the rollout's lease).
-      await finishInterrupted(contextFor(services, store, "rollout-bot"), coordination.journal, {
-        minAgeMs: leaseTtlMs,
-        only: rolloutId,
-        lock: coordination.lock,
-        leaseTtlMs,
-      });
-      // One transition per rollout at a time, across concurrent deliveries (and replicas, with Redis):
-      // the context's lease, taken by mutate around the read → decide → commit → dispatch.
-      const outcome = await act(deps, store, scoped);
-      await coordination.dedupe.keep(claim, DEDUPE_TTL_MS);
-      outcomes.push(outcome);
-    } catch (error) {
-      await coordination.dedupe.release(claim);
-      const detail = isRolloutError(error) ? `${error.code}: ${error.message}` : String(error);
-      deps.services.logger.error(
-        { alert: alert.name, rollout: rolloutId, err: detail },
-        "alert handling failed",
-      );
-      outcomes.push({ ...base, repo: store.name, result: "failed", detail });
+    const key = `${store.name.toLowerCase()}\u0000${rolloutId}`;
+    const group = groups.get(key) ?? { store, alerts: [] };
+    group.alerts.push({ ...alert, rollout: rolloutId });
+    groups.set(key, group);
+  }
+  for (const { store, alerts: group } of groups.values()) {
+    const ordered = [...group].sort((a, b) => rank(a) - rank(b));
+    for (const [i, alert] of ordered.entries()) {
+      await deps.services.coordination.alerts.record(store.name, alert);
+      if (i > 0) {
+        outcomes.push({
+          key: alert.key,
+          name: alert.name,
+          rollout: alert.rollout,
+          repo: store.name,
+          result: "grouped",
+        });
+        continue;
+      }
+      outcomes.push(await decide(deps, store, alert));
     }
   }
   return outcomes;
+}
+
+/** The one decision for a rollout's alert: claimed once per episode, under the rollout's lease. */
+async function decide(
+  deps: InboxDeps,
+  store: RepoStore,
+  alert: InboxAlert & { rollout: string },
+): Promise<AlertOutcome> {
+  const base = { key: alert.key, name: alert.name, rollout: alert.rollout, repo: store.name };
+  const { services } = deps;
+  const { leaseTtlMs, coordination } = services;
+  const claim = `${alert.status}:${alert.key}`;
+  // Claimed for as long as a lease first: a handler that dies lets a re-send act; kept a day once done.
+  if (!(await coordination.dedupe.claim(claim, leaseTtlMs))) return { ...base, result: "duplicate" };
+  try {
+    // A transition a dead process left half done is finished first (under the rollout's lease).
+    await finishInterrupted(contextFor(services, store, "rollout-bot"), coordination.journal, {
+      minAgeMs: leaseTtlMs,
+      only: alert.rollout,
+      lock: coordination.lock,
+      leaseTtlMs,
+    });
+    // One transition per rollout at a time, across concurrent deliveries (and replicas, with Redis):
+    // the context's lease, taken by mutate around the read → decide → commit → dispatch.
+    const outcome = await act(deps, store, alert);
+    await coordination.dedupe.keep(claim, DEDUPE_TTL_MS);
+    // The episode is over: the next firing of this alert is a new incident, not a duplicate.
+    if (alert.status === "resolved") await coordination.dedupe.release(`firing:${alert.key}`);
+    return outcome;
+  } catch (error) {
+    await coordination.dedupe.release(claim);
+    const detail = isRolloutError(error) ? `${error.code}: ${error.message}` : String(error);
+    services.logger.error(
+      { alert: alert.name, rollout: alert.rollout, err: detail },
+      "alert handling failed",
+    );
+    return { ...base, result: "failed", detail };
+  }
 }

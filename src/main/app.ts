@@ -12,7 +12,10 @@ import { createServerMetrics, type ServerObservations } from "../surfaces/http/s
 export interface AppOptions {
   services: Services;
   registry: RepoRegistry;
+  /** `ALERT_WEBHOOK_TOKEN`: alerts for every repository. */
   alertToken: string | undefined;
+  /** `ALERT_TOKEN_KEY`: per-repository alert tokens. */
+  alertTokenKey?: string | undefined;
   /** Exact paths mounted beside the bot's own (Probot, Bolt). */
   extraRoutes?: Map<string, RouteHandler>;
   /** Where weekly reports go when neither the rollout nor the settings name a channel. */
@@ -50,6 +53,7 @@ export function createApp(options: AppOptions): App {
   const server = createAppServer({
     inbox,
     alertToken: options.alertToken,
+    alertTokenKey: options.alertTokenKey,
     metrics,
     logger: services.logger,
     health: () => (draining ? { ok: false, detail: "draining" } : { ok: true, detail: "ok" }),

@@ -12,6 +12,14 @@ export const ServerEnv = z.object({
       "ALERT_WEBHOOK_TOKEN must be at least 16 characters (the alert endpoints refuse all requests without it)",
     )
     .optional(),
+  ALERT_TOKEN_KEY: z
+    .string()
+    .min(
+      32,
+      "ALERT_TOKEN_KEY must be at least 32 characters (per-repository alert tokens are derived from it)",
+    )
+    .optional()
+    .describe("Derives per-repository alert tokens: `rollout alert-token owner/name` prints one"),
   PROMETHEUS_URL: z.url("PROMETHEUS_URL must be a URL like http://prometheus:9090").optional(),
   METRICS_SOURCES: z
     .string()

@@ -119,13 +119,17 @@ const slack = slackClient ? createSlackSurface(slackClient, services, registry, 
 if (slack?.route) extraRoutes.set(SLACK_EVENTS_PATH, slack.route);
 if (registries.length === 0)
   logger.warn({}, "no repository: register the GitHub App at /setup (or set APP_ID, …) or ROLLOUT_REPO_DIR");
-if (!env.ALERT_WEBHOOK_TOKEN)
-  logger.warn({}, "ALERT_WEBHOOK_TOKEN unset: the alert endpoints refuse every request");
+if (!env.ALERT_WEBHOOK_TOKEN && !env.ALERT_TOKEN_KEY)
+  logger.warn(
+    {},
+    "neither ALERT_WEBHOOK_TOKEN nor ALERT_TOKEN_KEY is set: the alert endpoints refuse every request",
+  );
 
 const app = createApp({
   services,
   registry,
   alertToken: env.ALERT_WEBHOOK_TOKEN,
+  alertTokenKey: env.ALERT_TOKEN_KEY,
   extraRoutes,
   defaultChannel: env.SLACK_DEFAULT_CHANNEL,
   observe: { githubRateLimit: () => rateLimits.snapshot(), outboxLength: () => slackNotifier?.pending ?? 0 },

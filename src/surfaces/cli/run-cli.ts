@@ -1,6 +1,7 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { issueAlertToken } from "../../commands/alert-token.ts";
 import { runCommand } from "../../commands/run-command.ts";
 import type { Services } from "../../commands/services.ts";
 import { VERBS, type Verb } from "../../core/commands/command.ts";
@@ -20,6 +21,7 @@ export const CLI_USAGE = `usage: rollout [options] <command> [args]
 
   init                 scaffold .github/rollouts, the settings and the workflows (rollout init --help)
   completion bash|zsh  shell completion script
+  alert-token <owner/name>  the bearer token of one repository's alerts (from ALERT_TOKEN_KEY)
   <command> --help     details of one command
 
 options:
@@ -94,7 +96,7 @@ const OPTIONS = {
 } as const;
 
 /** What shell completion offers: the commands and the long options (those that take a value). */
-const COMMAND_WORDS = [...VERBS, "init", "completion"];
+const COMMAND_WORDS = [...VERBS, "init", "completion", "alert-token"];
 const OPTION_WORDS = Object.fromEntries(
   Object.entries(OPTIONS).map(([name, o]) => [name, o.type === "string"]),
 );
@@ -158,6 +160,17 @@ async function runCliUnsafe(argv: string[], rawIo: CliIo): Promise<number> {
   }
   if (values.dir !== undefined && !isDirectory(resolve(io.cwd, values.dir)))
     return usageError(`--dir ${values.dir.slice(0, 200)}: no such directory`);
+  if (first === "alert-token") {
+    const key = io.env.ALERT_TOKEN_KEY?.trim();
+    if (!key) return usageError("alert-token needs ALERT_TOKEN_KEY: the same key the server has");
+    try {
+      const token = issueAlertToken(key, positionals[1] ?? "");
+      io.stdout(json ? JSON.stringify({ repo: positionals[1], token }, null, 2) : token);
+      return 0;
+    } catch (error) {
+      return usageError(`alert-token: ${errorMessage(error)}`, "usage: rollout alert-token <owner/name>");
+    }
+  }
   if (first === "completion") {
     const script = completionScript(positionals[1] ?? "", { commands: COMMAND_WORDS, options: OPTION_WORDS });
     if (!script) return usageError(`completion: expected bash or zsh`, COMPLETION_USAGE);

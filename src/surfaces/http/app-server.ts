@@ -16,6 +16,8 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promis
 export interface AppServerDeps {
   inbox: InboxDeps;
   alertToken: string | undefined;
+  /** Derives per-repository alert tokens (`rollout alert-token owner/name`). */
+  alertTokenKey?: string | undefined;
   metrics: ServerMetrics;
   logger: Logger;
   /** Readiness beyond "the process runs", e.g. "draining" during shutdown. */
@@ -60,10 +62,15 @@ export function createAppServer(deps: AppServerDeps): Server {
           );
         if (req.method !== "POST") throw new HttpError(405, "use POST");
         const log = deps.logger.child({ route: path, delivery: req.headers["x-request-id"] });
-        const { status, body } = await receiveAlerts(req, source, deps.alertToken, {
-          ...deps.inbox,
-          services: { ...deps.inbox.services, logger: log },
-        });
+        const { status, body } = await receiveAlerts(
+          req,
+          source,
+          { token: deps.alertToken, tokenKey: deps.alertTokenKey },
+          {
+            ...deps.inbox,
+            services: { ...deps.inbox.services, logger: log },
+          },
+        );
         for (const outcome of body.outcomes) deps.metrics.alerts.inc({ source, result: outcome.result });
         send(res, status, body);
       } else {
