@@ -1,7 +1,7 @@
 import type { Settings } from "../core/config/settings-schema.ts";
 import { errorMessage } from "../core/errors.ts";
 import { buildStatusMessage, type StatusEvent, type StatusMessage } from "../core/messages/status-message.ts";
-import { evaluateGate, type Gate } from "../core/rollout/gate.ts";
+import { type Approvals, evaluateGate, type Gate } from "../core/rollout/gate.ts";
 import { type HealthReport, judgeHealth, metricRequests } from "../core/rollout/health.ts";
 import type { MetricResult } from "../core/rollout/metric-request.ts";
 import { type StageView, viewState } from "../core/rollout/stage-view.ts";
@@ -21,7 +21,7 @@ export async function evaluateRollout(
   ctx: Pick<CommandContext, "store" | "metrics" | "clock" | "alerts" | "logger">,
   rollout: LoadedRollout,
   settings: Settings,
-  options: { approvals?: number; to?: number } = {},
+  options: { approvals?: Approvals; to?: number } = {},
 ): Promise<Evaluation> {
   const now = ctx.clock.now();
   const view = viewState(rollout.file);
@@ -46,7 +46,13 @@ export async function evaluateRollout(
     }),
   ]);
   const health = judgeHealth({ file: rollout.file, view, now, results, alerts });
-  const gateInput: Parameters<typeof evaluateGate>[0] = { view, settings, health, now };
+  const gateInput: Parameters<typeof evaluateGate>[0] = {
+    view,
+    settings,
+    health,
+    now,
+    stages: rollout.file.stages,
+  };
   if (options.approvals !== undefined) gateInput.approvals = options.approvals;
   if (options.to !== undefined) gateInput.to = options.to;
   const gate = evaluateGate(gateInput);

@@ -145,7 +145,10 @@ export async function runCommand(services: Services, request: CommandRequest): P
     async (store, repo) => (await check(services, request, store, repo, "read")).ok,
   );
   const { store, repo, rollout } = target;
-  const verdict = await check(services, request, store, repo, need);
+  let verdict = await check(services, request, store, repo, need);
+  // Forcing past the gate (or over a stage's bake) is a permission of its own.
+  if (verdict.ok && command.verb === "advance" && request.force)
+    verdict = await check(services, request, store, repo, "force");
   if (!verdict.ok) {
     services.logger.info(
       { repo: store.name, rollout: rollout.id, verb: command.verb, actor },

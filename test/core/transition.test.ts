@@ -6,6 +6,7 @@ import type { HealthReport } from "../../src/core/rollout/health.ts";
 import { viewState } from "../../src/core/rollout/stage-view.ts";
 import { applyTransition, type Transition } from "../../src/core/rollout/transition.ts";
 import { defaultSettings, plan } from "../helpers/plans.ts";
+import { approvalsOf } from "../helpers/walk.ts";
 
 const green: HealthReport = { status: "green", reasons: [] };
 const yellow: HealthReport = {
@@ -26,7 +27,16 @@ function gateFor(
   health = green,
   extra: { approvals?: number; to?: number } = {},
 ) {
-  return evaluateGate({ view: viewState(file), settings, health, now, ...extra });
+  const { approvals, ...rest } = extra;
+  return evaluateGate({
+    view: viewState(file),
+    settings,
+    health,
+    now,
+    stages: file.stages,
+    ...rest,
+    ...(approvals === undefined ? {} : { approvals: approvalsOf(approvals) }),
+  });
 }
 
 describe("advance", () => {
@@ -79,14 +89,12 @@ describe("advance", () => {
     );
     expect(r.ok ? "" : r.refusal.reasons).toEqual(["paused: paused: investigating"]);
   });
-  it("jumps to a named later stage but not to a non-stage or backwards", () => {
+  it("jumps to a named later stage only when forced (it skips a bake), never to a non-stage or backwards", () => {
     const file = withState({ percent: 10, phase: "baking", started_at: t0.toISOString() });
-    const ok = applyTransition(
-      file,
-      settings,
-      { kind: "advance", to: 100, gate: gateFor(file, hours(2), green, { to: 100 }) },
-      hours(2),
-    );
+    const gate = gateFor(file, hours(2), green, { to: 100 });
+    const skipping = applyTransition(file, settings, { kind: "advance", to: 100, gate }, hours(2));
+    expect(skipping.ok ? "" : skipping.refusal.message).toBe("advance to 100% skips the 50% stage's bake");
+    const ok = applyTransition(file, settings, { kind: "advance", to: 100, gate, force: true }, hours(2));
     expect(ok.ok && ok.to.percent).toBe(100);
     const bad = applyTransition(
       file,

@@ -135,8 +135,9 @@ export class Walk {
       settings: this.settings,
       health: this.health(readings),
       now: this.now,
+      stages: this.file.stages,
     };
-    if (options.approvals !== undefined) input.approvals = options.approvals;
+    if (options.approvals !== undefined) input.approvals = approvalsOf(options.approvals);
     if (options.to !== undefined) input.to = options.to;
     return evaluateGate(input);
   }
@@ -262,4 +263,9 @@ export function failing(health: HealthReport): string[] {
 /** `name: detail` of each failing gate check, as a refusal lists them. */
 export function closedChecks(gate: Gate): string[] {
   return gate.checks.filter((c) => !c.pass).map((c) => `${c.name}: ${c.detail}`);
+}
+
+/** `n` approvals by distinct writers, as the gate counts them. */
+export function approvalsOf(count: number, teams: string[] = []) {
+  return { logins: Array.from({ length: count }, (_, i) => `reviewer-${i}`), teams };
 }

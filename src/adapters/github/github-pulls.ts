@@ -167,6 +167,20 @@ export class GitHubPulls implements PullRequestHost {
     return data.some((p) => p.merge_commit_sha === mergeSha && p.head.ref === branch);
   }
 
+  async requiredCheck(context: string): Promise<boolean | undefined> {
+    try {
+      const { data } = await this.#kit.repos.getStatusChecksProtection({
+        ...this.#at,
+        branch: await this.#repo.defaultBranch(),
+      });
+      return data.contexts.includes(context) || (data.checks ?? []).some((c) => c.context === context);
+    } catch (error) {
+      // 404: no required checks on the branch. 403: the App may not read branch protection: unknown.
+      if (statusOf(error) === 404) return false;
+      return undefined;
+    }
+  }
+
   async #openPull(branch: string) {
     const { data } = await this.#kit.pulls.list({
       ...this.#at,

@@ -125,6 +125,11 @@ export const Stage = z.strictObject({
     .max(20)
     .optional()
     .meta({ description: "Approvals needed on the PR entering it." }),
+  approvals_from: z
+    .array(z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, "expected a team as org/team-slug"))
+    .max(10)
+    .optional()
+    .meta({ description: "Teams (org/team-slug) that must each approve the PR entering this stage." }),
   criteria: z.array(Criterion).default([]),
 });
 

@@ -66,6 +66,14 @@ function advance(
   if (!percents.includes(to)) return refuse(`${to}% is not a stage of this rollout (${percents.join(", ")})`);
   if (to <= view.percent)
     return refuse(`advance must raise the percentage: ${to}% is not above ${view.percent}%`);
+  // Jumping over a stage skips its bake: only a forced advance (a permission of its own) may.
+  const skipped = file.stages.filter((s) => s.percent > view.percent && s.percent < to && (s.bake ?? 0) > 0);
+  if (skipped.length > 0 && !t.force) {
+    return refuse(
+      `advance to ${to}% skips ${skipped.map((s) => `the ${s.percent}% stage's bake`).join(" and ")}`,
+      ["advance one stage at a time, or force it (--force, by someone permissions.force names)"],
+    );
+  }
   const failing = t.gate.checks.filter(
     (c) => !c.pass && c.name !== "stage" && !(t.force && FORCEABLE.has(c.name)),
   );

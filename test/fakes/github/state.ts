@@ -78,6 +78,7 @@ export class FakeGitHubState {
       objects: new GitObjects(),
       refs: new Map(),
       protectedBranches: new Set(options.protected ? [defaultBranch] : []),
+      requiredChecks: new Map(),
       collaborators: new Map(Object.entries(options.collaborators ?? {})),
       pulls: new Map(),
       reviews: [],
@@ -111,6 +112,12 @@ export class FakeGitHubState {
       ? members.map((m) => [m, "member"] as const)
       : Object.entries(members);
     this.teams.set(`${org}/${slug}`.toLowerCase(), new Map(entries));
+  }
+
+  /** Requires status checks on a branch (which makes it protected, as on GitHub). */
+  requireChecks(fullName: string, branch: string, contexts: string[]): void {
+    const repo = this.repo(fullName);
+    repo.requiredChecks.set(branch, contexts);
   }
 
   protectBranch(fullName: string, branch: string): void {
