@@ -10,7 +10,13 @@ import type { PullRequest } from "./core/messages/pull-request.ts";
 import type { StatusMessage } from "./core/messages/status-message.ts";
 import type { WeeklyReport } from "./core/messages/weekly-report.ts";
 import type { Alert } from "./core/rollout/health.ts";
-import type { MetricRequest, MetricResult } from "./core/rollout/metric-request.ts";
+import type {
+  MetricRequest,
+  MetricResult,
+  RangeRequest,
+  RangeResult,
+  TimeRange,
+} from "./core/rollout/metric-request.ts";
 import type { WorkflowDispatch } from "./core/rollout/plan.ts";
 
 export interface Clock {
@@ -184,6 +190,8 @@ export interface Notifier {
 export interface MetricsSource {
   readonly name: string;
   query(request: MetricRequest, at: Date): Promise<MetricResult>;
+  /** The series over a range (the status page's charts); failures are reasons, like `query`'s. */
+  queryRange(request: RangeRequest, range: TimeRange): Promise<RangeResult>;
 }
 
 /** A lease on a key; released on completion, expiring after its TTL if the holder dies. */
