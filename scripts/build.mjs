@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { buildOptions, ENTRY_POINTS, ROOT } from "./build-options.mjs";
+import { buildOptions, ENTRY_POINTS, ROOT, webBuildOptions } from "./build-options.mjs";
 
 if (process.argv.includes("--check-action")) {
   const dir = mkdtempSync(join(tmpdir(), "rollout-action-bundle-"));
@@ -26,5 +26,5 @@ if (process.argv.includes("--check-action")) {
     rmSync(dir, { recursive: true, force: true });
   }
 } else {
-  await build(buildOptions());
+  await Promise.all([build(buildOptions()), build(webBuildOptions())]);
 }

@@ -194,6 +194,17 @@ export interface MetricsSource {
   queryRange(request: RangeRequest, range: TimeRange): Promise<RangeResult>;
 }
 
+/**
+ * Sign-in through the host's OAuth web flow (GitHub's, with the App's own client id and secret): who
+ * the person in the browser is. The user-to-server token is used once to ask, and never kept.
+ */
+export interface UserSignIn {
+  /** Where to send the browser to sign in; `state` comes back with the callback. */
+  authorizeUrl(state: string, redirectUri: string): string;
+  /** Exchanges the callback's code for the signed-in user's login. */
+  exchange(code: string, redirectUri: string): Promise<{ login: string }>;
+}
+
 /** A lease on a key; released on completion, expiring after its TTL if the holder dies. */
 export interface Lock {
   withLease<T>(key: string, ttlMs: number, fn: () => Promise<T>): Promise<T | undefined>;

@@ -6,7 +6,7 @@ import { type ChartPlan, type ChartSeriesPlan, chartPlan } from "../core/rollout
 import { isFrozen } from "../core/rollout/freeze.ts";
 import { evaluateGate, type Gate } from "../core/rollout/gate.ts";
 import type { RangeResult } from "../core/rollout/metric-request.ts";
-import { viewState } from "../core/rollout/stage-view.ts";
+import { stageElapsedSeconds, viewState } from "../core/rollout/stage-view.ts";
 import type { PullRequest, RepoStore } from "../ports.ts";
 import { countApprovals } from "./check-gate.ts";
 import type { CommandContext } from "./context.ts";
@@ -47,6 +47,8 @@ export interface BumpPull {
 
 export interface RolloutDetail {
   stages: StagePlanRow[];
+  /** Seconds in the current stage, when its start is known. */
+  elapsedSeconds?: number;
   rollbackTarget: number | "previous";
   cooldown?: string;
   freeze: { name: string; text: string; active: boolean }[];
@@ -122,6 +124,7 @@ export async function rolloutDetail(
     },
     charts,
   };
+  if (view.startedAt) detail.elapsedSeconds = Math.floor(stageElapsedSeconds(view, now));
   if (file.rollback?.cooldown !== undefined) detail.cooldown = formatDuration(file.rollback.cooldown);
   const pull = await bumpPull(ctx.store, rollout.id).catch((error: unknown) => {
     ctx.logger.warn({ rollout: rollout.id, err: errorMessage(error) }, "cannot read bump pull requests");
