@@ -79,7 +79,7 @@ export type RangeResult = { ok: true; points: [number, number][] } | { ok: false
 /** At most this many points per series: a chart is a few hundred pixels wide. */
 export const MAX_RANGE_POINTS = 400;
 
-/** The step for a range: ~240 points, 15 s at the finest, so any window stays within `MAX_RANGE_POINTS`. */
+/** The step for a range: ~240 points, 5 s at the finest, so any window stays within `MAX_RANGE_POINTS`. */
 export function rangeStep(seconds: number): number {
-  return Math.max(15, Math.ceil(seconds / 240));
+  return Math.max(5, Math.ceil(seconds / 240));
 }

@@ -24,6 +24,11 @@ function timeline({ status, detail }: RolloutView): Html {
   const current = status.stage;
   return html`<section aria-labelledby="timeline-h"><h2 id="timeline-h">Stages</h2>
     <ol class="timeline">
+      <li class="stage stage-${current === 0 ? "now" : "passed"}" ${current === 0 ? html`aria-current="step"` : ""}>
+        <span class="stage-percent">0%</span>
+        <span class="stage-state">${current === 0 ? `▶ now: ${phaseText(status.phase)}` : "✓ start"}</span>
+        <span class="muted">no traffic on the new version</span>
+      </li>
       ${detail.stages.map((s) => {
         const state = s.number < current ? "passed" : s.number === current ? "now" : "next";
         const here = s.number === current;

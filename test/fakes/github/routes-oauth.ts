@@ -69,12 +69,12 @@ function callbackAllowed(client: OAuthClientState, uri: string): boolean {
   );
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeText = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(status: number, title: string, body: string, problems: string[] = []): OAuthResult {
   return {
     status,
-    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1>${body}</body></html>`,
+    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${escapeText(title)}</title></head><body><h1>${escapeText(title)}</h1>${body}</body></html>`,
     headers: { "content-type": "text/html; charset=utf-8" },
     operationId: "oauth/authorize",
     problems,
@@ -142,12 +142,12 @@ function authorize(
   const who = login?.trim() || client.signedIn;
   if (who) return redirectWithCode(state, who, q.redirect_uri, q.state);
   const hidden = Object.entries(q)
-    .map(([k, v]) => `<input type="hidden" name="${escape(k)}" value="${escape(String(v))}">`)
+    .map(([k, v]) => `<input type="hidden" name="${escapeText(k)}" value="${escapeText(String(v))}">`)
     .join("");
   return page(
     200,
     `Sign in to GitHub to continue to ${state.app.slug}`,
-    `<form method="post" action="/login/oauth/authorize">${hidden}<label for="login">Username</label><input id="login" name="fake_login" autocomplete="username"><button type="submit">Authorize ${escape(state.app.slug)}</button></form>`,
+    `<form method="post" action="/login/oauth/authorize">${hidden}<label for="login">Username</label><input id="login" name="fake_login" autocomplete="username"><button type="submit">Authorize ${escapeText(state.app.slug)}</button></form>`,
   );
 }
 
