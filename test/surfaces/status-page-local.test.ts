@@ -23,7 +23,11 @@ afterEach(async () => {
 
 async function start(options: { localMode?: boolean } = {}) {
   const now = new Date("2026-11-22T10:00:00Z");
-  const store = new MemoryRepoStore("acme/shop", { [ROLLOUT_PATH]: CHECKOUT_PLAN, "config.py": CONFIG_PY }, () => now);
+  const store = new MemoryRepoStore(
+    "acme/shop",
+    { [ROLLOUT_PATH]: CHECKOUT_PLAN, "config.py": CONFIG_PY },
+    () => now,
+  );
   const live = liveUpdates(silentLogger, 60_000);
   const services = localServices({
     metrics: () => new SimulatedMetrics({ error_rate: () => 0.002 }),
@@ -86,7 +90,7 @@ describe("status page, local mode", () => {
       { verb: "rollback", repo: "acme/shop", id: "checkout", reason: "x" },
     );
     expect(refused.status).toBe(403);
-    expect((await refused.json()).message).toMatch(/CSRF token/);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/CSRF token/);
     // Without a session at all, nothing is even tried.
     const anonymous = await action(
       url,
