@@ -89,7 +89,11 @@ async function startLocal() {
   const app = createApp({ services, registry, alertToken: undefined, extraRoutes: web.routes });
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  return { url, close: async () => (web.close(), await app.close()) };
+  const close = async () => {
+    web.close();
+    await app.close();
+  };
+  return { url, close };
 }
 
 async function main() {
@@ -139,10 +143,12 @@ async function main() {
         }
       }
       const before = github.fake.requests.length;
+      const charged = github.fake.rateLimit.counted;
       await timeFetch(`${url}/`, cookie);
       const requests = github.fake.requests.length - before;
+      const counted = github.fake.rateLimit.counted - charged;
       const rows = await page.goto(`${url}/`).then(() => page.locator("tr[data-rollout]").count());
-      const calls = login ? `, ${requests} GitHub requests` : "";
+      const calls = login ? `, ${requests} GitHub requests of which ${counted} charged (the rest 304)` : "";
       console.log(`${name} GET / (server, full HTML, ${rows} rows${calls}): ${stats(server)}`);
       console.log(`${name} list in Chromium, ready:             ${stats(listLoad)}`);
       console.log(`${name} rollout page in Chromium, charts drawn: ${stats(rolloutLoad)}`);

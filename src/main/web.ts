@@ -33,8 +33,9 @@ export function webAssets(): WebDeps["assets"] {
   return { js: Buffer.from("/* npm run build makes the status page's script */"), css: Buffer.from("") };
 }
 
-export function liveUpdates(logger: Logger, refreshMs?: number): LiveUpdates {
-  return new LiveUpdates({ logger: logger.child({ surface: "web" }), ...(refreshMs ? { refreshMs } : {}) });
+/** Open pages refresh after every posted status and every 30 s (health and bake time drift). */
+export function liveUpdates(logger: Logger, refreshMs = 30_000): LiveUpdates {
+  return new LiveUpdates({ logger: logger.child({ surface: "web" }), refreshMs });
 }
 
 export function githubSignIn(env: WebEnv): UserSignIn | undefined {
