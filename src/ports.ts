@@ -10,7 +10,13 @@ import type { CommitInfo, PullRequest } from "./core/messages/pull-request.ts";
 import type { StatusMessage } from "./core/messages/status-message.ts";
 import type { WeeklyReport } from "./core/messages/weekly-report.ts";
 import type { Alert } from "./core/rollout/health.ts";
-import type { MetricRequest, MetricResult } from "./core/rollout/metric-request.ts";
+import type {
+  MetricRequest,
+  MetricResult,
+  RangeRequest,
+  RangeResult,
+  TimeRange,
+} from "./core/rollout/metric-request.ts";
 import type { WorkflowDispatch } from "./core/rollout/plan.ts";
 
 export interface Clock {
@@ -181,6 +187,19 @@ export interface Notifier {
 export interface MetricsSource {
   readonly name: string;
   query(request: MetricRequest, at: Date): Promise<MetricResult>;
+  /** The series over a range (the status page's charts); failures are reasons, like `query`'s. */
+  queryRange(request: RangeRequest, range: TimeRange): Promise<RangeResult>;
+}
+
+/**
+ * Sign-in through the host's OAuth web flow (GitHub's, with the App's own client id and secret): who
+ * the person in the browser is. The user-to-server token is used once to ask, and never kept.
+ */
+export interface UserSignIn {
+  /** Where to send the browser to sign in; `state` comes back with the callback. */
+  authorizeUrl(state: string, redirectUri: string): string;
+  /** Exchanges the callback's code for the signed-in user's login. */
+  exchange(code: string, redirectUri: string): Promise<{ login: string }>;
 }
 
 /** A lease on a key; released on completion, expiring after its TTL if the holder dies. */

@@ -1,11 +1,12 @@
 import { canWrite } from "../core/commands/authorize.ts";
+import type { Settings } from "../core/config/settings-schema.ts";
 import { GATE_CHECK, GATE_NOT_REQUIRED, parseBody, parseBranch } from "../core/messages/bump-pr.ts";
 import { parseCommitMessage } from "../core/messages/commit-message.ts";
 import { type Approvals, approvalsNeeded, type Gate, stagesEntered } from "../core/rollout/gate.ts";
 import type { PullRequest, RepoStore } from "../ports.ts";
 import { ownBumpPull } from "./bump-pull.ts";
 import { evaluateRollout } from "./evaluate.ts";
-import { findRollout, loadRepo } from "./load-repo.ts";
+import { findRollout, type LoadedRollout, loadRepo } from "./load-repo.ts";
 import { contextFor, type Services } from "./services.ts";
 
 /**
@@ -48,6 +49,29 @@ export async function countApprovals(
   return { logins, teams: [...teams] };
 }
 
+/**
+ * The approvals a bump PR's gate counts, as the check and the status page both judge it: the
+ * requester (the audit trailer of the bot's own, verified commit on the branch) excluded, and the
+ * teams the stages it enters ask for.
+ */
+export async function gateApprovals(
+  store: RepoStore,
+  pull: PullRequest,
+  rollout: LoadedRollout,
+  settings: Settings,
+  to: number,
+): Promise<Approvals> {
+  const commits = ((await store.pulls?.commits(pull.number)) ?? []).map((c) =>
+    parseCommitMessage(c.message, rollout.id),
+  );
+  const requester = commits.find((c) => c?.action === "advance")?.actor;
+  const entered = stagesEntered(rollout.file.stages, rollout.file.state?.percent ?? 0, to);
+  return countApprovals(store, pull, {
+    requester,
+    teams: approvalsNeeded(entered, settings.defaults.approvals).teams,
+  });
+}
+
 export async function checkGate(
   services: Services,
   store: RepoStore,
@@ -68,14 +92,7 @@ export async function checkGate(
       return undefined;
     }
     const rollout = findRollout(loaded, branch.rollout);
-    // Who asked for this advance: the audit trailer of the bot's own (verified) commit on the branch.
-    const commits = (await pulls.commits(pull.number)).map((c) => parseCommitMessage(c.message, rollout.id));
-    const requester = commits.find((c) => c?.action === "advance")?.actor;
-    const entered = stagesEntered(rollout.file.stages, rollout.file.state?.percent ?? 0, marker.to);
-    const approvals = await countApprovals(store, pull, {
-      requester,
-      teams: approvalsNeeded(entered, loaded.settings.defaults.approvals).teams,
-    });
+    const approvals = await gateApprovals(store, pull, rollout, loaded.settings, marker.to);
     const { gate, health } = await evaluateRollout(ctx, rollout, loaded.settings, {
       approvals,
       to: marker.to,

@@ -22,6 +22,7 @@ import { type LoadedRepo, loadRepo } from "./load-repo.ts";
 import { type MutationOutcome, mutate } from "./mutate.ts";
 import { isRegistry, resolveTarget, type Scope } from "./resolve.ts";
 import { type RollbackAllOutcome, rollbackAll } from "./rollback-all.ts";
+import { type RolloutDetail, rolloutDetail } from "./rollout-detail.ts";
 import { contextFor, type Services } from "./services.ts";
 import { type TickDecision, type TickOptions, tick } from "./tick.ts";
 
@@ -42,6 +43,8 @@ export interface CommandRequest {
   force?: boolean;
   /** The percent a Slack button was drawn for: refused when the rollout has moved since. */
   drawnAt?: number;
+  /** `status <rollout>`: also the plan, the metric series and the bump PR (the status page). */
+  detail?: boolean;
   /** `tick`: when a scheduled status post is due (the Action's interval; default: always). */
   statusDue?: TickOptions["statusDue"];
 }
@@ -54,7 +57,13 @@ export interface InvalidFile {
 
 export type CommandOutcome =
   | { kind: "help"; text: string }
-  | { kind: "status"; statuses: StatusMessage[]; invalid: InvalidFile[]; unreadable: string[] }
+  | {
+      kind: "status";
+      statuses: StatusMessage[];
+      invalid: InvalidFile[];
+      unreadable: string[];
+      detail?: RolloutDetail;
+    }
   | { kind: "list"; rollouts: StatusMessage[]; invalid: InvalidFile[]; unreadable: string[] }
   | { kind: "history"; rollout: string; entries: HistoryRow[] }
   | { kind: "validate"; files: { repo: string; path: string; ok: boolean; diagnostics: Diagnostic[] }[] }
@@ -163,8 +172,10 @@ export async function runCommand(services: Services, request: CommandRequest): P
   const id = rollout.id;
   switch (command.verb) {
     case "status": {
-      const { status } = await statusNow(ctx, rollout, repo.settings);
-      return { kind: "status", statuses: [status], invalid: [], unreadable: [] };
+      const { status, evaluation } = await statusNow(ctx, rollout, repo.settings);
+      const outcome = { kind: "status" as const, statuses: [status], invalid: [], unreadable: [] };
+      if (!request.detail) return outcome;
+      return { ...outcome, detail: await rolloutDetail(ctx, rollout, repo.settings, evaluation) };
     }
     case "validate":
       return { kind: "validate", files: validation(repo).filter((f) => isFileOfRollout(f.path, id)) };

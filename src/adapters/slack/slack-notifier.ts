@@ -42,6 +42,8 @@ export interface SlackNotifierOptions {
   /** Shows an "updated" time on the message. */
   clock?: Clock;
   githubUrl?: string;
+  /** The status page's public URL: messages link to their rollout's page. */
+  pageUrl?: string | undefined;
   retry?: RetryOptions | undefined;
   /** Per attempt. */
   timeoutMs?: number;
@@ -85,6 +87,7 @@ export class SlackNotifier implements Notifier {
   readonly #defaultChannel: string | undefined;
   readonly #clock: Clock | undefined;
   readonly #githubUrl: string | undefined;
+  readonly #pageUrl: string | undefined;
   readonly #outbox = new Map<string, OutboxEntry>();
   readonly #outboxLimit: number;
   #queue: Promise<unknown> = Promise.resolve();
@@ -96,6 +99,7 @@ export class SlackNotifier implements Notifier {
     this.#defaultChannel = options.defaultChannel;
     this.#clock = options.clock;
     this.#githubUrl = options.githubUrl;
+    this.#pageUrl = options.pageUrl;
     this.#outboxLimit = options.outboxLimit ?? 50;
     const maxRetryAfter = options.maxRetryAfterSeconds ?? 5;
     this.#client = new WebClient(options.token, {
@@ -223,6 +227,7 @@ export class SlackNotifier implements Notifier {
     const render = renderStatusBlocks(message, {
       ...(this.#clock ? { now: this.#clock.now() } : {}),
       ...(this.#githubUrl === undefined ? {} : { githubUrl: this.#githubUrl }),
+      pageUrl: this.#pageUrl,
     });
     const existing = await this.#store.get(key);
     if (existing && (await this.#update(existing, render))) {

@@ -3,6 +3,8 @@ import type { RolloutFile } from "../config/schema.ts";
 import { formatDuration } from "../duration.ts";
 import type { Gate } from "../rollout/gate.ts";
 import type { HealthReport } from "../rollout/health.ts";
+import { viewState } from "../rollout/stage-view.ts";
+import { renderStageTimeline } from "./stage-timeline.ts";
 
 /**
  * The bump pull request: branch, title and body, each with a parser beside its renderer so the bot
@@ -80,6 +82,17 @@ export function renderBody(input: BumpBodyInput): string {
       `| ${i + 1}${here} | ${stage.percent}% | ${formatDuration(stage.bake ?? 0)} | ${stage.approvals ?? "default"} | ${criteria} |`,
     );
   });
+  const view = viewState(file);
+  lines.push(
+    "",
+    renderStageTimeline({
+      percents: file.stages.map((s) => s.percent),
+      percent: marker.from,
+      phase: view.phase,
+      bakes: file.stages.map((s) => formatDuration(s.bake ?? 0)),
+      proposed: marker.to,
+    }),
+  );
   lines.push("", "### Gate");
   if (input.gateNotRequired) lines.push(`> [!WARNING]\n> ${GATE_NOT_REQUIRED}`, "");
   for (const check of input.gate?.checks ?? [])

@@ -4,6 +4,7 @@ import { rolloutPath } from "../config/rollout-file.ts";
 import type { Reason } from "../rollout/health.ts";
 import { ACTION_IDS, type ActionVerb, renderActionValue } from "./slack-actions.ts";
 import { HEALTH_EMOJI, type StatusMessage } from "./status-message.ts";
+import { statusPageUrl } from "./status-page-url.ts";
 
 /** Block Kit for the status message, threaded updates and ephemeral replies. Pure: no I/O, no clock. */
 
@@ -20,6 +21,8 @@ export interface StatusBlocksOptions {
   interactive?: boolean;
   /** Web address of GitHub, for the link to the rollout file; default https://github.com. */
   githubUrl?: string;
+  /** The status page's public URL (`PUBLIC_URL`): each message links to its rollout's page. */
+  pageUrl?: string | undefined;
 }
 
 /** Slack's documented limits; longer text is refused (`invalid_blocks`), so it is cut here first. */
@@ -146,13 +149,15 @@ function link(url: string, label: string): string {
   return `<${escapeMrkdwn(url).replace(/\|/g, "%7C")}|${mrkdwnText(label, 80)}>`;
 }
 
-function linksLine(message: StatusMessage, githubUrl: string): string {
+function linksLine(message: StatusMessage, githubUrl: string, pageUrl: string | undefined): string {
   const path = message.path ?? rolloutPath(message.rollout);
   const file = /^[\w.-]+\/[\w.-]+$/.test(message.repo)
     ? link(`${githubUrl.replace(/\/+$/, "")}/${message.repo}/blob/HEAD/${path}`, path)
     : `\`${escapeMrkdwn(path)}\` in ${mrkdwnText(message.repo, 200)}`;
   const parts = [file];
-  let length = file.length;
+  if (pageUrl !== undefined)
+    parts.push(link(statusPageUrl(pageUrl, message.repo, message.rollout), "status page"));
+  let length = parts.join("  ·  ").length;
   for (const [name, url] of Object.entries(message.links)) {
     const part = link(url, name);
     if (length + part.length + 5 > SLACK_LIMITS.sectionText) break;
@@ -230,7 +235,7 @@ export function renderStatusBlocks(message: StatusMessage, options: StatusBlocks
   const tail: KnownBlock[] = [];
   const gate = gateLine(message);
   if (gate) tail.push(section(gate));
-  tail.push(context(linksLine(message, options.githubUrl ?? "https://github.com")));
+  tail.push(context(linksLine(message, options.githubUrl ?? "https://github.com", options.pageUrl)));
   const actions = options.interactive === false ? undefined : actionsBlock(message);
   if (actions) tail.push(actions);
   const room = SLACK_LIMITS.blocks - head.length - tail.length;

@@ -63,3 +63,23 @@ export function requestFor(
   if (seconds !== undefined) request.window = { seconds, hold: holdFor(condition) };
   return { key: JSON.stringify(request), ...request };
 }
+
+/** A series over time for charts: the same query (and baseline arithmetic) as `MetricRequest`, no window. */
+export type RangeRequest = Omit<MetricRequest, "key" | "window">;
+
+export interface TimeRange {
+  start: Date;
+  end: Date;
+  stepSeconds: number;
+}
+
+/** Points as `[unix seconds, value]`, oldest first. */
+export type RangeResult = { ok: true; points: [number, number][] } | { ok: false; reason: string };
+
+/** At most this many points per series: a chart is a few hundred pixels wide. */
+export const MAX_RANGE_POINTS = 400;
+
+/** The step for a range: ~240 points, 5 s at the finest, so any window stays within `MAX_RANGE_POINTS`. */
+export function rangeStep(seconds: number): number {
+  return Math.max(5, Math.ceil(seconds / 240));
+}
