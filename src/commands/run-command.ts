@@ -115,12 +115,18 @@ async function eachRepo(services: Services, request: CommandRequest, need: Need)
         if (!isRegistry(request.scope)) throw error;
         if (!isRolloutError(error))
           services.logger.error({ repo: store.name, err: errorMessage(error) }, "repository unreadable");
-        unreadable.push(store.name);
+        // Its settings are unread, so who may see it is unknown: named only to whoever sees every repository.
+        if (seesEverything(request.principal)) unreadable.push(store.name);
       }
     }),
   );
   checked.sort((a, b) => a.store.name.localeCompare(b.store.name));
   return { checked, unreadable: unreadable.sort() };
+}
+
+/** The operator's own CLI and the bot itself read every repository served; Slack and GitHub users do not. */
+function seesEverything(principal: Principal): boolean {
+  return principal.kind === "local" || principal.kind === "automation";
 }
 
 export async function runCommand(services: Services, request: CommandRequest): Promise<CommandOutcome> {
