@@ -1,6 +1,14 @@
 import type { MetricsSourceConfig } from "../core/config/schema-parts.ts";
 import type { Alert } from "../core/rollout/health.ts";
-import type { Clock, IntentJournal, Logger, MetricsSource, Notifier, RepoStore } from "../ports.ts";
+import type {
+  Clock,
+  HealthLedger,
+  IntentJournal,
+  Logger,
+  MetricsSource,
+  Notifier,
+  RepoStore,
+} from "../ports.ts";
 
 /** Resolves a rollout's configured metrics source (the rollout's, else the settings', else the default). */
 export type MetricsResolver = (config: MetricsSourceConfig | undefined) => MetricsSource | undefined;
@@ -23,6 +31,8 @@ export interface CommandContext {
   alerts: (rollout: string) => Promise<readonly Alert[]>;
   /** Where a transition records what it still has to dispatch after its commit. */
   journal?: IntentJournal;
+  /** The health last announced per rollout: a change is posted at once (tick.ts). */
+  healthLedger?: HealthLedger;
   /** Runs a rollout's transition under its lease, one at a time across processes. */
   lease: <T>(rollout: string, fn: () => Promise<T>) => Promise<T | undefined>;
 }

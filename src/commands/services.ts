@@ -49,6 +49,7 @@ export function contextFor(
       return (await firing).get(rollout) ?? [];
     },
     journal: coordination.journal,
+    healthLedger: coordination.health,
     lease: (rollout, fn) =>
       coordination.lock.withLease(leaseKey(store.name, rollout), services.leaseTtlMs, fn),
   };

@@ -1,10 +1,12 @@
 import { MemoryAlertBook } from "../adapters/memory/memory-alert-book.ts";
 import { MemoryDedupe, MemoryLock } from "../adapters/memory/memory-coordination.ts";
+import { MemoryHealthLedger } from "../adapters/memory/memory-health-ledger.ts";
 import { MemoryIntentJournal } from "../adapters/memory/memory-journal.ts";
 import { MemorySlackMessageStore } from "../adapters/memory/memory-slack-store.ts";
 import { RedisAlertBook } from "../adapters/redis/redis-alert-book.ts";
 import { connectRedis } from "../adapters/redis/redis-connection.ts";
 import { RedisDedupe } from "../adapters/redis/redis-dedupe.ts";
+import { RedisHealthLedger } from "../adapters/redis/redis-health-ledger.ts";
 import { RedisIntentJournal } from "../adapters/redis/redis-journal.ts";
 import { RedisLock } from "../adapters/redis/redis-lock.ts";
 import { RedisRunCoordinator } from "../adapters/redis/redis-run-coordinator.ts";
@@ -14,7 +16,8 @@ import type { Clock, Coordination, Logger } from "../ports.ts";
 
 /**
  * The coordination bundle: `REDIS_URL` set → Redis implementations shared by every replica (leases,
- * dedupe keys, the intent journal, the alert book, Slack message refs, the tick election); unset →
+ * dedupe keys, the intent journal, the alert book, Slack message refs, the health last announced, the
+ * tick election); unset →
  * the in-memory ones of a single process.
  */
 
@@ -27,6 +30,7 @@ export function memoryCoordination(clock?: Clock): Coordination {
     journal: new MemoryIntentJournal(),
     alerts: new MemoryAlertBook(now ? { now } : {}),
     slackStore: new MemorySlackMessageStore(),
+    health: new MemoryHealthLedger(),
     close: async () => {},
   };
 }
@@ -53,6 +57,7 @@ export function redisCoordination(
     journal: new RedisIntentJournal(redis),
     alerts: new RedisAlertBook(redis),
     slackStore: new RedisSlackMessageStore(redis),
+    health: new RedisHealthLedger(redis),
     runCoordinator: new RedisRunCoordinator(redis),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());

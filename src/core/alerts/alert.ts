@@ -16,6 +16,8 @@ export interface InboxAlert {
   severity: Severity;
   status: "firing" | "resolved";
   summary: string | undefined;
+  /** When this firing episode began, where the source says (Alertmanager, Grafana). */
+  startsAt?: string | undefined;
 }
 
 /** Severity words used across Alertmanager setups, PagerDuty and Grafana, mapped to three levels. */
@@ -60,6 +62,7 @@ function fromLabelled(source: AlertSource, alert: LabelledAlert): InboxAlert {
     severity: mapSeverity(labels.severity),
     status: alert.status,
     summary: clean(annotations.summary ?? annotations.description ?? annotations.message),
+    startsAt: alert.startsAt,
   };
 }
 
