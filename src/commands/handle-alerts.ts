@@ -4,7 +4,7 @@ import { isFileOfRollout } from "../core/config/rollout-file.ts";
 import { isRolloutError } from "../core/errors.ts";
 import { viewState } from "../core/rollout/stage-view.ts";
 import type { RepoRegistry, RepoStore } from "../ports.ts";
-import { statusNow } from "./evaluate.ts";
+import { rememberHealth, statusNow } from "./evaluate.ts";
 import { finishInterrupted } from "./finish-interrupted.ts";
 import { loadRepo } from "./load-repo.ts";
 import { mutate } from "./mutate.ts";
@@ -117,6 +117,7 @@ async function act(
     headline,
   });
   await ctx.notifier.post(message);
+  await rememberHealth(ctx, message);
   return { ...base, result: resolved ? "resolved" : decision.kind === "page" ? "paged" : "noted" };
 }
 

@@ -6,7 +6,7 @@ import type { HealthStatus } from "../core/rollout/health.ts";
 import { healthChangeHeadline, healthSignature, isHealthChange } from "../core/rollout/health-change.ts";
 import { automate } from "./automate.ts";
 import type { CommandContext } from "./context.ts";
-import { type Evaluation, evaluateRollout, postQuietly, statusOf } from "./evaluate.ts";
+import { type Evaluation, evaluateRollout, healthKey, postQuietly, statusOf } from "./evaluate.ts";
 import { type LoadedRepo, type LoadedRollout, loadRepo } from "./load-repo.ts";
 import type { MutationOutcome } from "./mutate.ts";
 
@@ -92,7 +92,8 @@ async function tickOne(
 /**
  * A health change is posted at once, not at the next scheduled post: the signature of this evaluation
  * (colour, missing data, firing triggers and alerts) against the last one announced, in the ledger every
- * replica shares. A status just posted records its health; otherwise a changed one is returned to post.
+ * replica shares (every post records what it told: evaluate.ts postQuietly). Returns the message to
+ * post when the health changed and nothing was posted this pass.
  */
 async function healthChange(
   ctx: CommandContext,
@@ -102,7 +103,14 @@ async function healthChange(
 ): Promise<StatusMessage | undefined> {
   const signature = healthSignature(evaluation.health);
   if (signature === undefined || !ctx.healthLedger) return undefined;
-  const previous = await ctx.healthLedger.swap(`${ctx.store.name}:${rollout.id}`, signature);
+  let previous: string | undefined;
+  try {
+    previous = await ctx.healthLedger.swap(healthKey(ctx.store.name, rollout.id), signature);
+  } catch (error) {
+    // Without the ledger a change cannot be told from a repeat: the scheduled post still goes out.
+    ctx.logger.warn({ rollout: rollout.id, err: errorMessage(error) }, "health ledger unavailable");
+    return undefined;
+  }
   if (posted || !isHealthChange(previous, signature)) return undefined;
   const headline = healthChangeHeadline({
     rollout: rollout.id,

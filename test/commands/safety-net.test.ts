@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { StaticRegistry } from "../../src/adapters/local/static-registry.ts";
 import { handleAlerts } from "../../src/commands/handle-alerts.ts";
+import { contextFor } from "../../src/commands/services.ts";
 import { tick } from "../../src/commands/tick.ts";
 import type { InboxAlert } from "../../src/core/alerts/alert.ts";
 import { MemoryPullRequestStore } from "../doubles/memory-repo-store.ts";
@@ -121,6 +122,19 @@ describe("2. warning levels and immediate notice", () => {
     expect(notifier.messages.map((m) => [m.event, m.colour])).toEqual([["health_changed", "yellow"]]);
     expect(notifier.messages[0]?.headline).toContain("error_rate 0.8% > 0.5% for 30m — warning");
     expect(store.commits).toHaveLength(0);
+  });
+
+  it("what was just posted is not told again as a change: an alert notice, a rollback", async () => {
+    const { services, store, notifier } = setup({ value: 0.001 });
+    const deps = { services, registry: new StaticRegistry([store]) };
+    // A context per pass, as the evaluation loop makes (it reads the alert book once).
+    const pass = () => tick(contextFor(services, store, "rollout-bot"), { statusDue: () => false });
+    await handleAlerts(deps, [inbox("warning", "2026-11-22T09:59:00Z", "Slow")]);
+    await pass();
+    expect(notifier.messages.map((m) => m.event)).toEqual(["alert"]);
+    await handleAlerts(deps, [inbox("critical", "2026-11-22T09:59:30Z")]);
+    await pass();
+    expect(notifier.messages.map((m) => m.event)).toEqual(["alert", "rolled_back"]);
   });
 
   it("a red `status` rolls back at once when auto-rollback is on — as the bot, under the lease", async () => {
