@@ -174,5 +174,11 @@ describe("2. warning levels and immediate notice", () => {
     expect(notifier.messages.map((m) => [m.event, m.headline])).toEqual([
       ["stage_passed", "checkout: ready for 50% — approve and merge PR #1 memory://pull/1"],
     ]);
+    // Shown as a proposal: main is still at 10% until the PR merges.
+    expect(notifier.messages[0]).toMatchObject({
+      percent: 10,
+      stage: 1,
+      proposed: { percent: 50, pr: { number: 1, url: "memory://pull/1" } },
+    });
   });
 });
