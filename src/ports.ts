@@ -74,6 +74,11 @@ export interface ProposalResult {
   number: number;
   url: string;
   created: boolean;
+  /**
+   * The PR now proposes something it did not before (new, or another target: its title changed);
+   * false for a refresh of the same proposal. Undefined where the host cannot tell: treated as changed.
+   */
+  changed?: boolean;
   /** False when a person's commit on the branch kept the bot from updating it. */
   branchUpdated: boolean;
   note?: string;
@@ -301,6 +306,15 @@ export interface SlackMessageStore {
 }
 
 /**
+ * The health last announced per rollout (a signature such as `red|firing:rollback.triggers[0]`), so a
+ * change is posted at once — and once, by whichever replica or command sees it first.
+ */
+export interface HealthLedger {
+  /** Records `signature` for `key` and returns the one it replaces, atomically; undefined when none. */
+  swap(key: string, signature: string): Promise<string | undefined>;
+}
+
+/**
  * Everything replicas must agree on, as one bundle: Redis implementations shared by every replica
  * (`REDIS_URL`), or the in-memory ones of a single process. The commands are the same code.
  */
@@ -313,6 +327,8 @@ export interface Coordination {
   slackStore: SlackMessageStore;
   /** What was last sent to write-only flag services. */
   flagLedger: FlagLedger;
+  /** The health last announced per rollout. */
+  health: HealthLedger;
   /** node-cron's per-slot election; undefined in a single process (every tick runs). */
   runCoordinator?: RunCoordinator;
   close(): Promise<void>;

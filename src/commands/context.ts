@@ -4,6 +4,7 @@ import type {
   Clock,
   FlagLedger,
   FlagServiceRegistry,
+  HealthLedger,
   IntentJournal,
   Logger,
   MetricsSource,
@@ -41,6 +42,8 @@ export interface CommandContext {
   journal?: IntentJournal;
   /** Flag services a rollout may name, and what was sent to the write-only ones. */
   flags?: { services: FlagServiceRegistry; ledger: FlagLedger };
+  /** The health last announced per rollout: a change is posted at once (tick.ts). */
+  healthLedger?: HealthLedger;
   /** Runs a rollout's transition under its lease, one at a time across processes. */
   lease: <T>(rollout: string, fn: () => Promise<T>) => Promise<T | undefined>;
 }

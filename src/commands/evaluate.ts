@@ -3,6 +3,7 @@ import { errorMessage } from "../core/errors.ts";
 import { buildStatusMessage, type StatusEvent, type StatusMessage } from "../core/messages/status-message.ts";
 import { type Approvals, evaluateGate, type Gate } from "../core/rollout/gate.ts";
 import { type HealthReport, judgeHealth, metricRequests } from "../core/rollout/health.ts";
+import { healthSignature } from "../core/rollout/health-change.ts";
 import type { MetricResult } from "../core/rollout/metric-request.ts";
 import { type StageView, viewState } from "../core/rollout/stage-view.ts";
 import type { CommandContext } from "./context.ts";
@@ -93,13 +94,30 @@ export async function statusNow(
   return { evaluation, status: statusOf(ctx, rollout, evaluation, message) };
 }
 
+type PostContext = Pick<CommandContext, "notifier" | "logger" | "healthLedger">;
+
 /** Posts a message; a failed post is logged, never fatal to the command that made it. */
-export async function postQuietly(ctx: Pick<CommandContext, "notifier" | "logger">, status: StatusMessage) {
+export async function postQuietly(ctx: PostContext, status: StatusMessage) {
   try {
     await ctx.notifier.post(status);
-    return true;
   } catch (error) {
     ctx.logger.warn({ rollout: status.rollout, err: errorMessage(error) }, "notification failed");
     return false;
   }
+  await rememberHealth(ctx, status);
+  return true;
 }
+
+/**
+ * Records the health a posted message told (the tick posts a change at once, tick.ts), so what was
+ * just said — a rollback, an alert notice — is not told again as a change. Best effort.
+ */
+export async function rememberHealth(ctx: PostContext, status: StatusMessage): Promise<void> {
+  const signature = healthSignature(status.health);
+  if (signature === undefined || !ctx.healthLedger) return;
+  await ctx.healthLedger.swap(healthKey(status.repo, status.rollout), signature).catch((error: unknown) => {
+    ctx.logger.warn({ rollout: status.rollout, err: errorMessage(error) }, "health ledger unavailable");
+  });
+}
+
+export const healthKey = (repo: string, rollout: string) => `${repo}:${rollout}`;

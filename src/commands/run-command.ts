@@ -14,6 +14,7 @@ import { errorMessage, isRolloutError } from "../core/errors.ts";
 import type { StatusMessage } from "../core/messages/status-message.ts";
 import { viewState } from "../core/rollout/stage-view.ts";
 import type { RepoStore } from "../ports.ts";
+import { rollBackIfRed } from "./automate.ts";
 import type { CommandContext } from "./context.ts";
 import { statusNow } from "./evaluate.ts";
 import { type HistoryRow, history } from "./history.ts";
@@ -179,7 +180,16 @@ export async function runCommand(services: Services, request: CommandRequest): P
   switch (command.verb) {
     case "status": {
       const { status, evaluation } = await statusNow(ctx, rollout, repo.settings);
-      const outcome = { kind: "status" as const, statuses: [status], invalid: [], unreadable: [] };
+      // Red acts at once, here as on the tick: the bot's own rollback, under the lease.
+      const acted = request.dryRun
+        ? undefined
+        : await rollBackIfRed(botContext(services, store), repo, rollout, evaluation);
+      const outcome = {
+        kind: "status" as const,
+        statuses: [statusAfter(acted) ?? status],
+        invalid: [],
+        unreadable: [],
+      };
       if (!request.detail) return outcome;
       return { ...outcome, detail: await rolloutDetail(ctx, rollout, repo.settings, evaluation) };
     }
@@ -237,6 +247,13 @@ export async function runCommand(services: Services, request: CommandRequest): P
   }
 }
 
+/** What the bot's automation does is the bot's, whoever asked for the evaluation: the commits say so. */
+const botContext = (services: Services, store: RepoStore) => contextFor(services, store, "rollout-bot");
+
+/** The status after an automatic rollback, when one was made. */
+const statusAfter = (outcome: MutationOutcome | undefined) =>
+  outcome && outcome.kind !== "refused" ? outcome.status : undefined;
+
 function validation(repo: LoadedRepo) {
   return [
     ...repo.rollouts.map((r) => ({
@@ -267,7 +284,13 @@ async function readAll(
   const invalid: InvalidFile[] = [];
   for (const { store, repo } of readable) {
     const ctx = contextOf(store);
-    for (const rollout of repo.rollouts) statuses.push((await statusNow(ctx, rollout, repo.settings)).status);
+    for (const rollout of repo.rollouts) {
+      const { status, evaluation } = await statusNow(ctx, rollout, repo.settings);
+      const acted = request.dryRun
+        ? undefined
+        : await rollBackIfRed(botContext(services, store), repo, rollout, evaluation);
+      statuses.push(statusAfter(acted) ?? status);
+    }
     invalid.push(...repo.invalid.map((f) => ({ repo: repo.name, ...f })));
   }
   return verb === "list"

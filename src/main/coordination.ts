@@ -1,11 +1,13 @@
 import { MemoryAlertBook } from "../adapters/memory/memory-alert-book.ts";
 import { MemoryDedupe, MemoryLock } from "../adapters/memory/memory-coordination.ts";
+import { MemoryHealthLedger } from "../adapters/memory/memory-health-ledger.ts";
 import { MemoryIntentJournal } from "../adapters/memory/memory-journal.ts";
 import { MemorySlackMessageStore } from "../adapters/memory/memory-slack-store.ts";
 import { RedisAlertBook } from "../adapters/redis/redis-alert-book.ts";
 import { connectRedis } from "../adapters/redis/redis-connection.ts";
 import { RedisDedupe } from "../adapters/redis/redis-dedupe.ts";
 import { RedisFlagLedger } from "../adapters/redis/redis-flag-ledger.ts";
+import { RedisHealthLedger } from "../adapters/redis/redis-health-ledger.ts";
 import { RedisIntentJournal } from "../adapters/redis/redis-journal.ts";
 import { RedisLock } from "../adapters/redis/redis-lock.ts";
 import { RedisRunCoordinator } from "../adapters/redis/redis-run-coordinator.ts";
@@ -16,7 +18,8 @@ import type { Clock, Coordination, Logger } from "../ports.ts";
 
 /**
  * The coordination bundle: `REDIS_URL` set → Redis implementations shared by every replica (leases,
- * dedupe keys, the intent journal, the alert book, Slack message refs, the tick election); unset →
+ * dedupe keys, the intent journal, the alert book, Slack message refs, the health last announced, the
+ * tick election); unset →
  * the in-memory ones of a single process.
  */
 
@@ -30,6 +33,7 @@ export function memoryCoordination(clock?: Clock): Coordination {
     alerts: new MemoryAlertBook(now ? { now } : {}),
     slackStore: new MemorySlackMessageStore(),
     flagLedger: memoryFlagLedger(),
+    health: new MemoryHealthLedger(),
     close: async () => {},
   };
 }
@@ -57,6 +61,7 @@ export function redisCoordination(
     alerts: new RedisAlertBook(redis),
     slackStore: new RedisSlackMessageStore(redis),
     flagLedger: new RedisFlagLedger(redis),
+    health: new RedisHealthLedger(redis),
     runCoordinator: new RedisRunCoordinator(redis),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());

@@ -156,6 +156,7 @@ describe("rollback", () => {
         started_at: "2026-11-22T11:00:00Z",
         cooldown_until: "2026-11-25T11:00:00Z",
         reason: "5xx spike",
+        rolled_back_from: 50,
       },
       summary: "50% → 10%",
     });
@@ -179,14 +180,18 @@ describe("rollback", () => {
       to: { percent: 0 },
     });
   });
-  it("is allowed while paused or frozen; an automatic one does not step down twice", () => {
+  it("is allowed while paused or frozen; an automatic one stays armed but never acts twice on one verdict", () => {
     const paused = withState({ percent: 50, phase: "paused" });
     expect(applyTransition(paused, settings, { kind: "rollback" }, t0).ok).toBe(true);
     const rolled = withState({ percent: 10, phase: "rolled_back", cooldown_until: hours(72).toISOString() });
-    const again = applyTransition(rolled, settings, { kind: "rollback", automatic: true }, t0);
-    expect(again.ok ? "" : again.refusal.message).toBe(
-      "already rolled back to 10%; an automatic rollback does not step down again",
-    );
+    expect(
+      applyTransition(rolled, settings, { kind: "rollback", automatic: true, from: 10 }, t0),
+    ).toMatchObject({
+      ok: true,
+      to: { percent: 0, rolled_back_from: 10 },
+    });
+    const twice = applyTransition(rolled, settings, { kind: "rollback", automatic: true, from: 50 }, t0);
+    expect(twice.ok ? "" : twice.refusal.message).toBe("already at 10%: this rollback was decided at 50%");
     expect(applyTransition(rolled, settings, { kind: "rollback" }, t0)).toMatchObject({
       ok: true,
       to: { percent: 0 },

@@ -39,6 +39,8 @@ rollback:
   cooldown: 1d
   triggers:
     - { metric: error_rate, above: 5% }
+# The stage began a minute ago (Prometheus has only just started): judged after 30 s, not 5 m.
+warmup: 30s
 workflows:
   rollback: rollback.yml
 state:

@@ -256,6 +256,7 @@ export class GitHubPulls implements PullRequestHost {
     const open = await this.#openPull(proposal.branch);
     let number: number;
     let url: string;
+    const changed = !open || open.title !== proposal.title;
     if (open) {
       // Unchanged title and body: no write (the evaluation loop refreshes on every tick).
       if (open.title !== proposal.title || (open.body ?? "") !== proposal.body) {
@@ -280,7 +281,7 @@ export class GitHubPulls implements PullRequestHost {
         await this.#kit.issues.addLabels({ ...this.#at, issue_number: number, labels: proposal.labels });
       }
     }
-    const result: ProposalResult = { number, url, created: !open, branchUpdated };
+    const result: ProposalResult = { number, url, created: !open, changed, branchUpdated };
     if (note) result.note = note;
     return result;
   }

@@ -62,6 +62,9 @@ const MILESTONES: ReadonlySet<StatusEvent> = new Set([
   "completed",
   "alert",
 ]);
+/** A milestone, or health turning red (a page): new top-level message; other changes are threaded. */
+const announces = (message: StatusMessage) =>
+  MILESTONES.has(message.event) || (message.event === "health_changed" && message.colour === "red");
 /** States rather than acts: the scheduler repeats them every tick, but they are announced once a stage. */
 const ANNOUNCED_ONCE: ReadonlySet<StatusEvent> = new Set(["stage_passed", "completed"]);
 /** Slack's own errors that mean "try again later", not "this message is wrong". */
@@ -125,10 +128,10 @@ export class SlackNotifier implements Notifier {
         await this.#flushOutbox();
       } catch (error) {
         // Slack is still unreachable: keep this one too rather than wait out the retries twice.
-        this.#keep(message, MILESTONES.has(message.event));
+        this.#keep(message, announces(message));
         throw error;
       }
-      await this.#send({ message, announce: MILESTONES.has(message.event) });
+      await this.#send({ message, announce: announces(message) });
     });
   }
 

@@ -3,7 +3,7 @@ import { cleanText } from "../commands/command.ts";
 import { rolloutPath } from "../config/rollout-file.ts";
 import type { Reason } from "../rollout/health.ts";
 import { ACTION_IDS, type ActionVerb, renderActionValue } from "./slack-actions.ts";
-import { HEALTH_EMOJI, type StatusMessage } from "./status-message.ts";
+import { HEALTH_EMOJI, proposalFact, type StatusMessage } from "./status-message.ts";
 import { statusPageUrl } from "./status-page-url.ts";
 
 /** Block Kit for the status message, threaded updates and ephemeral replies. Pure: no I/O, no clock. */
@@ -90,16 +90,22 @@ function slackDate(iso: string, format: string): string {
   return `<!date^${Math.floor(date.getTime() / 1000)}^${format}|${fallback}>`;
 }
 
-/** `███░░░` 25%  ·  0 › 10 › *[25]* › 50 › 100 — the bar fills to the percent; the current stage is marked. */
-export function progressLine(percent: number, percents: readonly number[]): string {
+/**
+ * `███░░░` 25%  ·  0 › 10 › *[25]* › _50 (proposed)_ › 100 — the bar fills to the percent; the current
+ * stage is marked, a proposed one (a bump PR not merged yet) only named.
+ */
+export function progressLine(percent: number, percents: readonly number[], proposed?: number): string {
   const filled = Math.max(0, Math.min(BAR_WIDTH, Math.round((percent / 100) * BAR_WIDTH)));
   const bar = "█".repeat(filled) + "░".repeat(BAR_WIDTH - filled);
-  const stages = [0, ...percents].map((p) => (p === percent ? `*[${p}]*` : String(p))).join(" › ");
+  const stages = [0, ...percents]
+    .map((p) => (p === percent ? `*[${p}]*` : p === proposed ? `_${p} (proposed)_` : String(p)))
+    .join(" › ");
   return `\`${bar}\` *${percent}%*  ·  ${stages}`;
 }
 
 function factsLine(message: StatusMessage, now: Date | undefined): string {
   const facts = [`stage ${message.stage}/${message.stageCount}`, message.phase.replace("_", " ")];
+  if (message.proposed) facts.push(proposalFact(message.proposed));
   if (message.timeInStage) facts.push(`in stage ${escapeMrkdwn(message.timeInStage)}`);
   if (message.bakeRemaining) facts.push(`bake remaining ${escapeMrkdwn(message.bakeRemaining)}`);
   if (message.cooldownUntil)
@@ -218,12 +224,15 @@ export function renderStatusBlocks(message: StatusMessage, options: StatusBlocks
     {
       type: "header",
       text: {
-        ...plain(`${emoji} ${message.rollout} · ${message.percent}%`, SLACK_LIMITS.headerText),
+        ...plain(
+          `${emoji} ${message.rollout} · ${message.percent}%${message.proposed ? ` → ${message.proposed.percent}% proposed` : ""}`,
+          SLACK_LIMITS.headerText,
+        ),
         emoji: true,
       },
     },
     section(
-      `${mrkdwnText(oneLine(message.headline), 1000)}\n${progressLine(message.percent, message.percents)}`,
+      `${mrkdwnText(oneLine(message.headline), 1000)}\n${progressLine(message.percent, message.percents, message.proposed?.percent)}`,
     ),
     context(factsLine(message, options.now)),
   ];

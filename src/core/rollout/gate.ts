@@ -3,7 +3,7 @@ import type { Settings } from "../config/settings-schema.ts";
 import { formatDuration } from "../duration.ts";
 import { activeFreeze } from "./freeze.ts";
 import type { HealthReport } from "./health.ts";
-import { inCooldown, type StageView, stageElapsedSeconds } from "./stage-view.ts";
+import { bakedSeconds, inCooldown, pausedSeconds, type StageView } from "./stage-view.ts";
 
 /** The gate to advance: bake elapsed, green over the stage, approvals met, not paused, cooling or frozen. */
 
@@ -63,6 +63,36 @@ export const FORCEABLE: ReadonlySet<GateCheckName> = new Set(["bake", "health"])
 
 const fmtTime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
+/**
+ * Bake time at this stage, the paused time not counted. Retrying the stage a rollback came down from
+ * (Places API: "wait 2 days, retry phase 2") needs no new bake here: this stage baked on the way up;
+ * the cooldown and green health still hold the gate.
+ */
+function bakeCheck(view: StageView, now: Date, nextPercent: number | undefined): GateCheck {
+  const required = view.current?.bake ?? 0;
+  if (view.rolledBackFrom !== undefined && nextPercent !== undefined && nextPercent <= view.rolledBackFrom) {
+    return {
+      name: "bake",
+      pass: true,
+      detail: `retry of ${view.rolledBackFrom}%: ${view.percent}% baked before the rollback; needs the cooldown and green health`,
+    };
+  }
+  if (view.startedAt === undefined)
+    return {
+      name: "bake",
+      pass: required === 0,
+      detail: `stage start unknown; needs ${formatDuration(required)}`,
+    };
+  const baked = bakedSeconds(view, now);
+  const paused = pausedSeconds(view, now);
+  const pausedText = paused > 0 ? ` (${formatDuration(paused)} paused, not counted)` : "";
+  return {
+    name: "bake",
+    pass: required === 0 || baked >= required,
+    detail: `${formatDuration(baked)} of ${formatDuration(required)} baked${pausedText}`,
+  };
+}
+
 export function evaluateGate({ view, settings, health, now, approvals, to, stages }: GateInput): Gate {
   const checks: GateCheck[] = [];
   const nextPercent = to ?? view.next?.stage.percent;
@@ -73,18 +103,7 @@ export function evaluateGate({ view, settings, health, now, approvals, to, stage
     gate.nextPercent = nextPercent;
     checks.push({ name: "stage", pass: true, detail: `${view.percent}% → ${nextPercent}%` });
   }
-  if (view.current) {
-    const required = view.current.bake ?? 0;
-    const elapsed = stageElapsedSeconds(view, now);
-    const known = view.startedAt !== undefined;
-    checks.push({
-      name: "bake",
-      pass: required === 0 || (known && elapsed >= required),
-      detail: known
-        ? `${formatDuration(elapsed)} of ${formatDuration(required)} baked`
-        : `stage start unknown; needs ${formatDuration(required)}`,
-    });
-  }
+  if (view.current) checks.push(bakeCheck(view, now, nextPercent));
   checks.push({
     name: "health",
     pass: health.status === "green",

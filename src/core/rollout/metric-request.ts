@@ -32,18 +32,34 @@ export function holdFor(condition: Condition): "max" | "min" {
   return condition.below !== undefined || condition.at_most !== undefined ? "max" : "min";
 }
 
-/** Window of a condition in seconds; undefined = instant. `stage` means since the stage started (≥ 60 s). */
-export function windowSeconds(condition: Condition, stageElapsedSeconds: number): number | undefined {
-  const window = condition.for;
-  if (window === undefined || window === 0) return undefined;
-  if (window === "stage") return Math.max(60, Math.floor(stageElapsedSeconds));
-  return window;
+export interface ConditionWindow {
+  /** What is asked for: the window, clipped to the stage. */
+  seconds: number;
+  /** The whole `for:` lies inside the stage; a window that is not full cannot show that a condition held. */
+  full: boolean;
+}
+
+/**
+ * The window of a condition, never reaching back before the stage started (data from another
+ * percentage says nothing about this one); undefined = now. `stage` is the stage so far. With the
+ * start unknown nothing can be clipped: the window as written (the last minute for `stage`).
+ */
+export function windowFor(
+  condition: Condition,
+  stageAgeSeconds: number | undefined,
+): ConditionWindow | undefined {
+  const wanted = condition.for;
+  if (wanted === undefined || wanted === 0) return undefined;
+  if (stageAgeSeconds === undefined) return { seconds: wanted === "stage" ? 60 : wanted, full: true };
+  const age = Math.max(1, Math.floor(stageAgeSeconds));
+  if (wanted === "stage") return { seconds: age, full: true };
+  return age >= wanted ? { seconds: wanted, full: true } : { seconds: age, full: false };
 }
 
 export function requestFor(
   file: RolloutFile,
   condition: Condition,
-  stageElapsedSeconds: number,
+  stageAgeSeconds: number | undefined,
 ): MetricRequest {
   const queries = file.metrics?.queries ?? {};
   const main = queries[condition.metric];
@@ -59,8 +75,8 @@ export function requestFor(
       compare: condition.compare ?? "increase",
     };
   }
-  const seconds = windowSeconds(condition, stageElapsedSeconds);
-  if (seconds !== undefined) request.window = { seconds, hold: holdFor(condition) };
+  const window = windowFor(condition, stageAgeSeconds);
+  if (window !== undefined) request.window = { seconds: window.seconds, hold: holdFor(condition) };
   return { key: JSON.stringify(request), ...request };
 }
 

@@ -136,6 +136,7 @@ export function decideMutation(input: MutationInput): MutationDecision {
       gate: evaluation.gate,
       event: "stage_passed",
       headline: `${rollout.id}: ready for ${plan.to.percent}% — approve and merge the bump PR`,
+      proposed: { percent: plan.to.percent },
     });
     const proposal = {
       branch: renderBranch(rollout.id),
