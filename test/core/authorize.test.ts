@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { authorize } from "../../src/core/commands/authorize.ts";
+import { authorize, type RepoPermission } from "../../src/core/commands/authorize.ts";
 import { defaultSettings } from "../helpers/plans.ts";
 
 const restricted = defaultSettings({
@@ -46,5 +46,72 @@ describe("authorize", () => {
   it("trusts the local checkout and the bot's automation", () => {
     expect(authorize(restricted, "rollback_all", { kind: "local" })).toEqual({ ok: true });
     expect(authorize(restricted, "advance", { kind: "automation" })).toEqual({ ok: true });
+  });
+});
+
+describe("authorize: who is listed", () => {
+  const github = (login: string, teams: string[] = [], permission: RepoPermission = "write") => ({
+    kind: "github" as const,
+    login,
+    permission,
+    teams,
+  });
+  const listedOnGitHub = defaultSettings({
+    permissions: { advance: { github_users: ["lead"], github_teams: ["acme/release", "acme/sre"] } },
+  });
+
+  it("matches GitHub logins and teams without regard to case; any one listed team will do", () => {
+    expect(authorize(listedOnGitHub, "advance", github("Lead"))).toEqual({ ok: true });
+    expect(authorize(listedOnGitHub, "advance", github("dev", ["acme/web", "ACME/SRE"]))).toEqual({
+      ok: true,
+    });
+    // Listing people replaces the write-access default: an unlisted writer (even an admin) is refused.
+    expect(authorize(listedOnGitHub, "advance", github("dev", ["acme/web"], "admin"))).toEqual({
+      ok: false,
+      reason:
+        "@dev may not advance: only the people and groups listed under permissions.advance in .github/rollout-bot.yml",
+    });
+  });
+
+  it("leaves a platform the settings name nobody on to its default: write access on GitHub", () => {
+    const slackOnly = defaultSettings({ permissions: { pause: { slack_users: ["U_LEAD"] } } });
+    expect(authorize(slackOnly, "pause", github("dev"))).toEqual({ ok: true });
+    expect(authorize(slackOnly, "pause", github("dev", [], "triage"))).toEqual({
+      ok: false,
+      reason: "@dev may not pause: it needs write access to the repository (has triage)",
+    });
+    // An empty list names nobody: it is not a list that refuses everyone.
+    const empty = defaultSettings({ permissions: { resume: { github_users: [], slack_users: [] } } });
+    expect(authorize(empty, "resume", github("dev", [], "maintain"))).toEqual({ ok: true });
+  });
+
+  it("says which permission refused, with the kill switch spelled as people type it", () => {
+    expect(
+      authorize(restricted, "rollback_all", { kind: "slack", user: "U_X", groups: ["S_OTHER"] }),
+    ).toEqual({
+      ok: false,
+      reason:
+        "<@U_X> may not rollback all: only the people and groups listed under permissions.rollback_all in .github/rollout-bot.yml",
+    });
+    expect(authorize(defaultSettings(), "rollback_all", github("Dev", [], "admin"))).toEqual({
+      ok: false,
+      reason:
+        "rollback all is disabled until permissions.rollback_all lists who may use it in .github/rollout-bot.yml",
+    });
+  });
+
+  it("lets the bot's own automation use the kill switch even where nobody is named", () => {
+    expect(authorize(defaultSettings(), "rollback_all", { kind: "automation" })).toEqual({ ok: true });
+    expect(authorize(defaultSettings(), "rollback_all", { kind: "local" })).toEqual({ ok: true });
+  });
+
+  // SPEC §4: "A Slack identity may do nothing mutating that the settings do not name it for … invalid
+  // settings fail closed." Today a Slack user is let through wherever the settings name no Slack
+  // principal (no permissions at all, or GitHub teams only): anyone in a bound workspace can advance.
+  // The lead owns the change; when it lands, drop the `.fails`.
+  it.fails("refuses a Slack user the settings do not name, even when they name nobody on Slack", () => {
+    const slackUser = { kind: "slack" as const, user: "U_ANYONE", groups: [] };
+    expect(authorize(defaultSettings(), "advance", slackUser).ok).toBe(false);
+    expect(authorize(listedOnGitHub, "advance", slackUser).ok).toBe(false);
   });
 });
