@@ -6,7 +6,6 @@
 // ref, head commit, tree, commit, ref update, dispatch = 7 — plus, throttled (writes ≥ 1 s apart, as
 // GitHub asks of integrations and as shipped), 1 s between consecutive writes.
 import { setTimeout as sleep } from "node:timers/promises";
-import { RecordingNotifier } from "../src/adapters/console/console-notifier.ts";
 import { EtagCache } from "../src/adapters/github/etag-cache.ts";
 import { ResilientOctokit } from "../src/adapters/github/github-client.ts";
 import { GitHubRepoStore } from "../src/adapters/github/github-repo-store.ts";
@@ -15,6 +14,8 @@ import { StaticRegistry } from "../src/adapters/local/static-registry.ts";
 import { silentLogger } from "../src/adapters/log/logger.ts";
 import { SimulatedMetrics } from "../src/adapters/prometheus/simulated-metrics.ts";
 import { createApp } from "../src/main/app.ts";
+import { localServices } from "../src/main/coordination.ts";
+import { RecordingNotifier } from "../test/doubles/recording-notifier.ts";
 import { startFakeGitHub } from "../test/fakes/github/fake-github.ts";
 import { alertmanagerBody } from "../test/helpers/app-harness.ts";
 import { CHECKOUT_PLAN, CONFIG_PY, ROLLOUT_PATH } from "../test/helpers/command-context.ts";
@@ -54,11 +55,13 @@ async function once(latencyMs: number, throttled: boolean, rollout: string, file
   const store = new GitHubRepoStore(octokit, { owner: "acme", repo: "shop", etags: new EtagCache() });
   const metrics = new SimulatedMetrics({ error_rate: () => 0.001 });
   const app = createApp({
+    services: localServices({
+      metrics: () => metrics,
+      notifier: new RecordingNotifier(),
+      clock: { now: () => new Date() },
+      logger: silentLogger,
+    }),
     registry: new StaticRegistry([store]),
-    metrics: () => metrics,
-    notifier: new RecordingNotifier(),
-    clock: { now: () => new Date() },
-    logger: silentLogger,
     alertToken: TOKEN,
   });
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));

@@ -2,12 +2,13 @@
 // dispatch request, median of N, against the round trip of an alert the server ignores (same run).
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import { RecordingNotifier } from "../src/adapters/console/console-notifier.ts";
 import { StaticRegistry } from "../src/adapters/local/static-registry.ts";
 import { silentLogger } from "../src/adapters/log/logger.ts";
 import { SimulatedMetrics } from "../src/adapters/prometheus/simulated-metrics.ts";
 import { createApp } from "../src/main/app.ts";
+import { localServices } from "../src/main/coordination.ts";
 import { MemoryRepoStore } from "../test/doubles/memory-repo-store.ts";
+import { RecordingNotifier } from "../test/doubles/recording-notifier.ts";
 import { alertmanagerBody } from "../test/helpers/app-harness.ts";
 import { CHECKOUT_PLAN, CONFIG_PY, ROLLOUT_PATH } from "../test/helpers/command-context.ts";
 
@@ -30,11 +31,13 @@ async function once(rolloutLabel: string): Promise<{ total: number; dispatchAt?:
   };
   const metrics = new SimulatedMetrics({ error_rate: () => 0.001 });
   const app = createApp({
+    services: localServices({
+      metrics: () => metrics,
+      notifier: new RecordingNotifier(),
+      clock: { now: () => new Date() },
+      logger: silentLogger,
+    }),
     registry: new StaticRegistry([store]),
-    metrics: () => metrics,
-    notifier: new RecordingNotifier(),
-    clock: { now: () => new Date() },
-    logger: silentLogger,
     alertToken: token,
   });
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));

@@ -4,13 +4,14 @@
 // a rollback cannot avoid (measured in the same run).
 import { performance } from "node:perf_hooks";
 import { Octokit } from "@octokit/rest";
-import { RecordingNotifier } from "../src/adapters/console/console-notifier.ts";
 import { EtagCache } from "../src/adapters/github/etag-cache.ts";
 import { GitHubRepoStore } from "../src/adapters/github/github-repo-store.ts";
 import { silentLogger } from "../src/adapters/log/logger.ts";
 import { SimulatedMetrics } from "../src/adapters/prometheus/simulated-metrics.ts";
-import type { CommandContext } from "../src/commands/context.ts";
 import { runCommand } from "../src/commands/run-command.ts";
+import type { Command } from "../src/core/commands/command.ts";
+import { localServices } from "../src/main/coordination.ts";
+import { RecordingNotifier } from "../test/doubles/recording-notifier.ts";
 import { startFakeGitHub } from "../test/fakes/github/fake-github.ts";
 import { CHECKOUT_PLAN, CONFIG_PY, ROLLOUT_PATH } from "../test/helpers/command-context.ts";
 import { WORKFLOWS } from "../test/helpers/github-harness.ts";
@@ -39,26 +40,25 @@ async function setup(latencyMs: number) {
     etags: new EtagCache(),
   });
   const metrics = new SimulatedMetrics({ error_rate: () => 0.001 });
-  const ctx: CommandContext = {
-    store,
+  const services = localServices({
     metrics: () => metrics,
     notifier: new RecordingNotifier(),
     clock: { now: () => fake.state.clock.now() },
     logger: silentLogger,
-    actor: "bench",
-    dryRun: false,
-  };
-  return { fake, ctx };
+  });
+  const run = (command: Command) =>
+    runCommand(services, { command, principal: { kind: "local", user: "bench" }, scope: store });
+  return { fake, run };
 }
 
 // 1. Request counts, no latency.
 {
-  const { fake, ctx } = await setup(0);
+  const { fake, run } = await setup(0);
   const before = fake.requests.length;
-  await runCommand(ctx, { verb: "advance", rollout: { id: "checkout" } });
+  await run({ verb: "advance", rollout: { id: "checkout" } });
   const advance = fake.requests.slice(before);
   const mid = fake.requests.length;
-  await runCommand(ctx, { verb: "rollback", rollout: { id: "checkout" }, to: 0, reason: "bench" });
+  await run({ verb: "rollback", rollout: { id: "checkout" }, to: 0, reason: "bench" });
   const rollback = fake.requests.slice(mid);
   const list = (rs: typeof advance) =>
     rs.map((r) => `${r.method} ${r.operationId}${r.status === 304 ? " (304)" : ""}`).join(", ");
@@ -76,9 +76,9 @@ async function setup(latencyMs: number) {
 const times: number[] = [];
 let sequentialBeforeDispatch = 0;
 for (let i = 0; i < RUNS; i++) {
-  const { fake, ctx } = await setup(LATENCY);
+  const { fake, run } = await setup(LATENCY);
   const start = performance.now();
-  await runCommand(ctx, { verb: "rollback", rollout: { id: "checkout" }, to: 0, reason: "bench" });
+  await run({ verb: "rollback", rollout: { id: "checkout" }, to: 0, reason: "bench" });
   const dispatch = fake.requests.find((r) => r.operationId === "actions/create-workflow-dispatch");
   if (!dispatch) throw new Error("no dispatch");
   // Requests the fake received before the dispatch: the waves a rollback needs before it.

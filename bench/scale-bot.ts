@@ -1,6 +1,6 @@
 // The bot's side of bench/scale.ts, in its own process (so the fake GitHub's memory is not counted):
 // the server's scheduler over 200 GitHub repositories, one cold and one warm tick; prints JSON.
-import { RecordingNotifier } from "../src/adapters/console/console-notifier.ts";
+
 import { EtagCache } from "../src/adapters/github/etag-cache.ts";
 import { ResilientOctokit } from "../src/adapters/github/github-client.ts";
 import { GitHubRepoStore } from "../src/adapters/github/github-repo-store.ts";
@@ -8,7 +8,9 @@ import { throttleHandlers } from "../src/adapters/github/octokit-policy.ts";
 import { StaticRegistry } from "../src/adapters/local/static-registry.ts";
 import { silentLogger } from "../src/adapters/log/logger.ts";
 import { createApp } from "../src/main/app.ts";
+import { localServices } from "../src/main/coordination.ts";
 import type { RepoStore } from "../src/ports.ts";
+import { RecordingNotifier } from "../test/doubles/recording-notifier.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const memory = () => {
@@ -22,11 +24,13 @@ const url = process.env.FAKE_URL ?? "";
 const repos = Number(process.env.REPOS ?? 200);
 const stores: RepoStore[] = [];
 const app = createApp({
+  services: localServices({
+    metrics: () => undefined,
+    notifier: new RecordingNotifier(),
+    clock: { now: () => new Date() },
+    logger: silentLogger,
+  }),
   registry: new StaticRegistry(stores),
-  metrics: () => undefined,
-  notifier: new RecordingNotifier(),
-  clock: { now: () => new Date() },
-  logger: silentLogger,
   alertToken: undefined,
 });
 await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));

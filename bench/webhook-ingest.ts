@@ -7,13 +7,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { createNodeMiddleware, createProbot } from "probot";
-import { RecordingNotifier } from "../src/adapters/console/console-notifier.ts";
-import { EtagCache } from "../src/adapters/github/etag-cache.ts";
 import { silentLogger } from "../src/adapters/log/logger.ts";
-import { MemoryDedupe, MemoryLock } from "../src/adapters/memory/memory-coordination.ts";
 import { createApp } from "../src/main/app.ts";
+import { localServices } from "../src/main/coordination.ts";
 import { createGitHubSurface, GITHUB_WEBHOOKS_PATH } from "../src/main/github.ts";
 import type { RouteHandler } from "../src/surfaces/http/app-server.ts";
+import { RecordingNotifier } from "../test/doubles/recording-notifier.ts";
 import { examplePayload, sign } from "../test/helpers/webhooks.ts";
 
 const DELIVERIES = Number(process.env.DELIVERIES ?? 3000);
@@ -74,21 +73,23 @@ async function load(url: string, count: number): Promise<{ perSecond: number; p5
 }
 
 // The bot: the server as `npm start` builds it (Probot route, delivery dedupe, alert inbox, metrics).
-const github = await createGitHubSurface(env, {
-  metrics: () => undefined,
-  notifier: new RecordingNotifier(),
-  clock: { now: () => new Date() },
-  logger: silentLogger,
-  etags: new EtagCache(),
-  lock: new MemoryLock(),
-  dedupe: new MemoryDedupe(),
-});
+const github = await createGitHubSurface(
+  env,
+  localServices({
+    metrics: () => undefined,
+    notifier: new RecordingNotifier(),
+    clock: { now: () => new Date() },
+    logger: silentLogger,
+  }),
+);
 const app = createApp({
+  services: localServices({
+    metrics: () => undefined,
+    notifier: new RecordingNotifier(),
+    clock: { now: () => new Date() },
+    logger: silentLogger,
+  }),
   registry: github.registry,
-  metrics: () => undefined,
-  notifier: new RecordingNotifier(),
-  clock: { now: () => new Date() },
-  logger: silentLogger,
   alertToken: undefined,
   extraRoutes: new Map<string, RouteHandler>([[GITHUB_WEBHOOKS_PATH, github.route]]),
 });

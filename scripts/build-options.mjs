@@ -36,3 +36,47 @@ export function buildOptions(entryPoints = ENTRY_POINTS, outdir = "dist") {
     logLevel: "warning",
   };
 }
+
+/** Modules applications import (`rollout-bot/bucketing`): readable ESM, dependencies left to the app. */
+export const LIBRARY_ENTRY_POINTS = {
+  "bucketing/index": "src/bucketing/index.ts",
+  "openfeature/index": "src/openfeature/index.ts",
+};
+
+export function libraryOptions(entryPoints = LIBRARY_ENTRY_POINTS, outdir = "dist") {
+  return {
+    absWorkingDir: ROOT,
+    entryPoints,
+    outdir,
+    bundle: true,
+    // Peers and Node built-ins stay imports, so the application's bundler can tree-shake and dedupe.
+    packages: "external",
+    platform: "neutral",
+    external: ["node:*"],
+    target: "es2022",
+    format: "esm",
+    sourcemap: true,
+    legalComments: "none",
+    logLevel: "warning",
+  };
+}
+
+/** The status page's browser bundle (uPlot included, no CDN) and its stylesheet, into `outdir/web`. */
+export function webBuildOptions(outdir = "dist") {
+  return {
+    absWorkingDir: ROOT,
+    entryPoints: {
+      page: "src/surfaces/web/client/page.ts",
+      "page-style": "src/surfaces/web/client/page.css",
+    },
+    outdir: `${outdir}/web`,
+    entryNames: "[name]",
+    bundle: true,
+    platform: "browser",
+    target: ["es2020", "chrome100", "firefox100", "safari15"],
+    format: "iife",
+    minify: true,
+    legalComments: "none",
+    logLevel: "warning",
+  };
+}

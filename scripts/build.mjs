@@ -1,11 +1,12 @@
 // One bundler config for every entry: the CLI, the demo, the server and the Action (build-options.mjs).
 // `--check-action` builds the Action alone into a temporary directory and compares it byte for byte
 // with the committed dist/action.js (exit 1 when stale or missing), as Action repositories check.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { buildOptions, ENTRY_POINTS, ROOT } from "./build-options.mjs";
+import { buildOptions, ENTRY_POINTS, libraryOptions, ROOT, webBuildOptions } from "./build-options.mjs";
 
 if (process.argv.includes("--check-action")) {
   const dir = mkdtempSync(join(tmpdir(), "rollout-action-bundle-"));
@@ -26,5 +27,20 @@ if (process.argv.includes("--check-action")) {
     rmSync(dir, { recursive: true, force: true });
   }
 } else {
-  await build(buildOptions());
+  await Promise.all([build(buildOptions()), build(libraryOptions()), build(webBuildOptions())]);
+  writeDeclarations();
+}
+
+/**
+ * `.d.ts` files for the library entries (tsc, declarations only), with the sources' `.ts` import
+ * specifiers turned into the `.js` ones the built files have.
+ */
+function writeDeclarations() {
+  const tsconfig = join(ROOT, "tsconfig.declarations.json");
+  execFileSync(join(ROOT, "node_modules/.bin/tsc"), ["-p", tsconfig], { stdio: "inherit" });
+  for (const name of readdirSync(join(ROOT, "dist"), { recursive: true })) {
+    if (!String(name).endsWith(".d.ts")) continue;
+    const path = join(ROOT, "dist", String(name));
+    writeFileSync(path, readFileSync(path, "utf8").replace(/(from "\.{1,2}\/[^"]+)\.ts"/g, '$1.js"'));
+  }
 }

@@ -50,15 +50,21 @@ function restateRefinements(ctx: { zodSchema: unknown; jsonSchema: z.core.JSONSc
   }
 }
 
-export function renderJsonSchema(spec: JsonSchemaSpec): string {
+/**
+ * Draft 2020-12 at `schema/<file>`; draft-07 at `schema/draft-07/<file>` for editors whose validator
+ * stops at draft-07 (the YAML language server of vscode-yaml). Each `$id` is stable: the file's path.
+ */
+export type SchemaDraft = "draft-2020-12" | "draft-07";
+
+export function renderJsonSchema(spec: JsonSchemaSpec, draft: SchemaDraft = "draft-2020-12"): string {
   const { $schema, ...body } = z.toJSONSchema(spec.schema, {
     io: "input",
-    target: "draft-2020-12",
+    target: draft === "draft-07" ? "draft-7" : "draft-2020-12",
     override: restateRefinements,
   });
   const document = {
     $schema,
-    $id: `${SCHEMA_BASE_URL}${spec.file}`,
+    $id: `${SCHEMA_BASE_URL}${draft === "draft-07" ? "draft-07/" : ""}${spec.file}`,
     title: spec.title,
     description: spec.description,
     ...body,
@@ -66,7 +72,12 @@ export function renderJsonSchema(spec: JsonSchemaSpec): string {
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
-/** File name under `schema/` → its text. */
+/** Path under `schema/` → its text. */
 export function renderJsonSchemas(): Record<string, string> {
-  return Object.fromEntries(JSON_SCHEMAS.map((spec) => [spec.file, renderJsonSchema(spec)]));
+  return Object.fromEntries(
+    JSON_SCHEMAS.flatMap((spec) => [
+      [spec.file, renderJsonSchema(spec)],
+      [`draft-07/${spec.file}`, renderJsonSchema(spec, "draft-07")],
+    ]),
+  );
 }

@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderJsonSchemas } from "./json-schemas.ts";
 
@@ -32,6 +32,7 @@ for (const [name, text] of Object.entries(renderJsonSchemas())) {
   if (check) {
     console.error(`schema/${name}: stale, run npm run schema`);
   } else {
+    await mkdir(dirname(path), { recursive: true });
     await writeFile(path, text);
     console.log(`schema/${name}: written (${text.length} bytes)`);
   }

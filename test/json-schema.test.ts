@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { Ajv } from "ajv";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import fc from "fast-check";
@@ -24,6 +25,15 @@ function compile(file: string): ValidateFunction {
 const validateRollout = compile("rollout.schema.json");
 const validateSettings = compile("rollout-bot.schema.json");
 
+/** The draft-07 renders, with Ajv's draft-07 class (the one vscode-yaml's validator matches). */
+function compileDraft07(file: string): ValidateFunction {
+  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false });
+  addFormats(ajv);
+  return ajv.compile(JSON.parse(readFileSync(join(ROOT, "schema/draft-07", file), "utf8")));
+}
+const validateRollout07 = compileDraft07("rollout.schema.json");
+const validateSettings07 = compileDraft07("rollout-bot.schema.json");
+
 const ajvErrors = (validate: ValidateFunction) =>
   (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? ""}`);
 
@@ -36,8 +46,18 @@ describe("schema/*.json", () => {
   });
 
   it("renders one file per schema, each with $id, title and description", () => {
-    expect(Object.keys(rendered).sort()).toEqual(["rollout-bot.schema.json", "rollout.schema.json"]);
+    expect(Object.keys(rendered).sort()).toEqual([
+      "draft-07/rollout-bot.schema.json",
+      "draft-07/rollout.schema.json",
+      "rollout-bot.schema.json",
+      "rollout.schema.json",
+    ]);
     for (const spec of JSON_SCHEMAS) {
+      const draft07 = JSON.parse(rendered[`draft-07/${spec.file}`] ?? "{}");
+      expect(draft07.$schema).toBe("http://json-schema.org/draft-07/schema#");
+      expect(draft07.$id).toBe(`https://rollout-bot.dev/schema/draft-07/${spec.file}`);
+      const validate07 = spec.file === "rollout.schema.json" ? validateRollout07 : validateSettings07;
+      expect(validate07({ notify: { schedule: 5 }, stages: "all at once" })).toBe(false);
       const doc = JSON.parse(rendered[spec.file] ?? "{}");
       expect(doc.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
       expect(doc.$id).toMatch(new RegExp(`^https://.+/${spec.file.replace(/\./g, "\\.")}$`));
@@ -70,6 +90,8 @@ describe("examples against the JSON Schema", () => {
     const data = YAML.parse(f.text);
     const validate = f.kind === "rollout" ? validateRollout : validateSettings;
     expect(validate(data), ajvErrors(validate).join("\n")).toBe(true);
+    const validate07 = f.kind === "rollout" ? validateRollout07 : validateSettings07;
+    expect(validate07(data), ajvErrors(validate07).join("\n")).toBe(true);
     const parsed =
       f.kind === "rollout" ? parseRolloutFile(f.path, f.text) : parseSettingsFile(f.path, f.text);
     expect(parsed.ok ? [] : parsed.diagnostics).toEqual([]);
@@ -132,6 +154,8 @@ const INVALID_ROLLOUTS: [string, unknown][] = [
   ["a started_at that is not ISO 8601", { ...MINIMAL, state: { percent: 10, started_at: "yesterday" } }],
   ["a sync entry with neither pattern nor key", { ...MINIMAL, sync: [{ file: "config.py" }] }],
   ["a cron with 3 fields", { ...MINIMAL, notify: { schedule: "*/4 * *" } }],
+  ["an unknown bucketing mode", { ...MINIMAL, bucketing: { mode: "sha1" } }],
+  ["an empty salt", { ...MINIMAL, bucketing: { salt: "" } }],
   [
     "credentials by value",
     { ...MINIMAL, metrics: { source: { bearer_token_env: "sk-live-123" }, queries: {} } },

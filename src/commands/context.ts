@@ -1,25 +1,49 @@
-import type { MetricsSourceConfig } from "../core/config/schema-parts.ts";
+import type { MetricsSourceRef } from "../core/config/schema-parts.ts";
 import type { Alert } from "../core/rollout/health.ts";
-import type { Clock, IntentJournal, Logger, MetricsSource, Notifier, RepoStore } from "../ports.ts";
+import type {
+  Clock,
+  FlagLedger,
+  FlagServiceRegistry,
+  HealthLedger,
+  IntentJournal,
+  Logger,
+  MetricsSource,
+  Notifier,
+  RepoStore,
+} from "../ports.ts";
 
-/** Everything a command needs from the shell, injected so commands run the same on every surface. */
+/** Resolves the metrics source a repository's rollout names, as the operator defines it for that repository. */
+export type MetricsResolver = (
+  repo: string,
+  source: MetricsSourceRef | undefined,
+) => MetricsSource | undefined;
+
+/**
+ * Everything a use-case needs for one repository, built by `contextFor` (services.ts) and nowhere else,
+ * so every surface runs the same commands under the same lease, journal and alert book.
+ */
 export interface CommandContext {
   store: RepoStore;
   /**
-   * The metrics source for a rollout's configured source (the rollout's, else the settings', else the
-   * default); undefined when none is configured: health is then yellow, "no metrics source".
+   * The metrics source a repository's rollout names (the rollout's `metrics.source`, else the settings',
+   * else `default`), as the operator defines it and lets that repository use; a refused one answers
+   * every query with the reason. Undefined when there is none: health is then yellow, "no metrics source".
    */
-  metrics: (config: MetricsSourceConfig | undefined) => MetricsSource | undefined;
+  metrics: MetricsResolver;
   notifier: Notifier;
   clock: Clock;
   logger: Logger;
-  /** Who is acting: a Slack user, a GitHub login, `cli:<user>`, or `rollout-bot` for automation. */
+  /** Who is acting, for the audit trail: a Slack user, a GitHub login, `cli:<user>`, `rollout-bot`. */
   actor: string;
   dryRun: boolean;
-  /** Firing alerts per rollout id, from the alert inbox. */
-  alerts?: ReadonlyMap<string, readonly Alert[]>;
-  /** Where a transition records what it still has to dispatch after its commit (server only). */
+  /** Firing alerts of one rollout of this repository, from the alert book (every replica's). */
+  alerts: (rollout: string) => Promise<readonly Alert[]>;
+  /** Where a transition records what it still has to dispatch after its commit. */
   journal?: IntentJournal;
-  /** Runs a rollout's transition under its lease, one at a time across processes (server only). */
-  lease?: <T>(rollout: string, fn: () => Promise<T>) => Promise<T | undefined>;
+  /** Flag services a rollout may name, and what was sent to the write-only ones. */
+  flags?: { services: FlagServiceRegistry; ledger: FlagLedger };
+  /** The health last announced per rollout: a change is posted at once (tick.ts). */
+  healthLedger?: HealthLedger;
+  /** Runs a rollout's transition under its lease, one at a time across processes. */
+  lease: <T>(rollout: string, fn: () => Promise<T>) => Promise<T | undefined>;
 }

@@ -1,10 +1,10 @@
+import { errorMessage } from "../core/errors.ts";
 import { parseCommitMessage } from "../core/messages/commit-message.ts";
-import { buildStatusMessage } from "../core/messages/status-message.ts";
 import type { HistoryEntry, Intent, IntentJournal, Lock } from "../ports.ts";
-import { AlertBook } from "./alert-book.ts";
 import type { CommandContext } from "./context.ts";
-import { evaluateRollout } from "./evaluate.ts";
+import { statusNow } from "./evaluate.ts";
 import { loadRepo } from "./load-repo.ts";
+import { DEFAULT_LEASE_TTL_MS, leaseKey } from "./services.ts";
 
 /**
  * Finds transitions a process left half done — committed, not dispatched — and finishes them, or
@@ -33,7 +33,6 @@ export interface InterruptedOutcome {
 }
 
 export const MAX_DISPATCH_ATTEMPTS = 5;
-const LEASE_TTL_MS = 60_000;
 
 async function landed(ctx: CommandContext, intent: Intent): Promise<HistoryEntry | undefined> {
   const history = await ctx.store.history(intent.path);
@@ -54,18 +53,7 @@ async function announce(ctx: CommandContext, intent: Intent, headline: string): 
     const repo = await loadRepo(ctx.store);
     const rollout = repo.rollouts.find((r) => r.id === intent.rollout);
     if (!rollout) return;
-    const { view, health, gate } = await evaluateRollout(ctx, rollout, repo.settings);
-    const message = buildStatusMessage({
-      id: rollout.id,
-      repo: repo.name,
-      file: rollout.file,
-      view,
-      health,
-      now: ctx.clock.now(),
-      gate,
-      event: "alert",
-      headline,
-    });
+    const { status: message } = await statusNow(ctx, rollout, repo.settings, { event: "alert", headline });
     await ctx.notifier.post(message);
   } catch (error) {
     ctx.logger.warn(
@@ -83,7 +71,9 @@ async function finishOne(
   const log = ctx.logger.child({ rollout: intent.rollout, intent: intent.id, stage: intent.stage });
   const what = `${intent.action} of ${intent.rollout} ${intent.from}% → ${intent.to}%`;
   const base = { rollout: intent.rollout, commit: intent.commit };
-  const entry = await landed(ctx, intent);
+  // A stage start's commit (a merge, a push) was seen in Git when it was journaled.
+  const entry =
+    intent.action === "start" && intent.commit ? { commit: intent.commit } : await landed(ctx, intent);
   if (!entry) {
     if (intent.stage === "committing") {
       await journal.clear(intent.repo, intent.rollout, intent.id);
@@ -129,9 +119,11 @@ async function finishOne(
   const failures: string[] = [];
   for (const dispatch of intent.dispatches) {
     try {
-      await ctx.store.dispatchWorkflow(dispatch);
+      // "Did not throw" is not "dispatched": a store may answer that it did not (or cannot).
+      const outcome = await ctx.store.dispatchWorkflow(dispatch);
+      if (!outcome.dispatched) failures.push(`${dispatch.workflow}: ${outcome.detail ?? "not dispatched"}`);
     } catch (error) {
-      failures.push(`${dispatch.workflow}: ${error instanceof Error ? error.message : String(error)}`);
+      failures.push(`${dispatch.workflow}: ${errorMessage(error)}`);
     }
   }
   const workflows = intent.dispatches.map((d) => d.workflow).join(", ");
@@ -182,15 +174,15 @@ export async function finishInterrupted(
     try {
       const outcome = options.lock
         ? await options.lock.withLease(
-            `rollout:${AlertBook.scope(ctx.store.name, listed.rollout)}`,
-            options.leaseTtlMs ?? LEASE_TTL_MS,
+            leaseKey(ctx.store.name, listed.rollout),
+            options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
             run,
           )
         : await run();
       if (outcome) outcomes.push(outcome);
     } catch (error) {
       ctx.logger.error(
-        { rollout: listed.rollout, err: error instanceof Error ? error.message : String(error) },
+        { rollout: listed.rollout, err: errorMessage(error) },
         "cannot finish an interrupted transition",
       );
     }

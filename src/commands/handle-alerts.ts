@@ -1,28 +1,35 @@
 import type { InboxAlert } from "../core/alerts/alert.ts";
+import { decideAlert } from "../core/alerts/alert-policy.ts";
+import { isFileOfRollout } from "../core/config/rollout-file.ts";
 import { isRolloutError } from "../core/errors.ts";
-import { buildStatusMessage } from "../core/messages/status-message.ts";
-import type { Dedupe, IntentJournal, Lock, Logger, RepoRegistry, RepoStore } from "../ports.ts";
-import type { AlertBook } from "./alert-book.ts";
-import type { CommandContext } from "./context.ts";
-import { evaluateRollout } from "./evaluate.ts";
+import { viewState } from "../core/rollout/stage-view.ts";
+import type { RepoRegistry, RepoStore } from "../ports.ts";
+import { rememberHealth, statusNow } from "./evaluate.ts";
 import { finishInterrupted } from "./finish-interrupted.ts";
 import { loadRepo } from "./load-repo.ts";
 import { mutate } from "./mutate.ts";
+import { contextFor, type Services } from "./services.ts";
 
 /**
- * The alert inbox's use-case. Firing critical → rollback when auto-rollback is on, else a red page;
- * warning → a yellow notice; resolved → a note, no action. The same alert (key = fingerprint +
- * startsAt) acts once however often it is re-sent, and a rolled-back rollout is not rolled back again.
+ * The alert inbox's use-case. What a firing alert does is the rollout's choice by severity
+ * (`alerts:`; default critical → rollback when auto-rollback is on, else a red page; warning → a yellow
+ * notice); resolved → a note, no action. The same alert (key = fingerprint + startsAt) acts once
+ * however often it is re-sent; a new one acts in any phase, until 0%.
  */
 
 export type AlertResult =
   | "rolled_back"
   | "already_rolled_back"
+  | "paused"
   | "paged"
   | "noted"
   | "resolved"
   | "duplicate"
   | "unknown_rollout"
+  /** The request's credential does not cover the repository the alert names: ignored. */
+  | "forbidden"
+  /** Another alert of the same rollout in this request made the decision. */
+  | "grouped"
   | "failed";
 
 export interface AlertOutcome {
@@ -35,33 +42,33 @@ export interface AlertOutcome {
   commit?: string | undefined;
 }
 
+/** The alert inbox: the shared services, and every repository an alert may name. */
 export interface InboxDeps {
+  services: Services;
   registry: RepoRegistry;
-  /** A command context for one repository, seeing the alerts now firing there. */
-  context: (store: RepoStore, actor: string) => CommandContext;
-  dedupe: Dedupe;
-  lock: Lock;
-  book: AlertBook;
-  logger: Logger;
-  /** Half-done transitions of the rollout are finished before acting on its alert. */
-  journal?: IntentJournal;
-  /** The rollout lease's TTL, also how long an in-flight alert claim lasts (a dead handler's claim lapses). */
-  leaseTtlMs?: number;
 }
 
+/** Which repositories a request's credential covers: every one (the global token), or one. */
+export type AlertScope = { kind: "all" } | { kind: "repo"; repo: string };
+
 export const DEDUPE_TTL_MS = 24 * 3_600_000;
-const LEASE_TTL_MS = 60_000;
+/** One request's alerts at the most: a flood is refused before any work, not turned into requests. */
+export const MAX_ALERTS_PER_REQUEST = 100;
+
+const covers = (scope: AlertScope, repo: string) => scope.kind === "all" || scope.repo === repo.toLowerCase();
+
+/** Which of a rollout's alerts in one request decides: a critical firing one first, then any firing, then the rest. */
+function rank(alert: InboxAlert): number {
+  if (alert.status === "firing" && alert.severity === "critical") return 0;
+  return alert.status === "firing" ? 1 : 2;
+}
 
 async function locate(registry: RepoRegistry, alert: InboxAlert): Promise<RepoStore | undefined> {
   if (alert.repo) return registry.find(alert.repo);
   // No repo label: accept it only when exactly one served repo has the rollout.
   const matches: RepoStore[] = [];
   for (const store of await registry.repos()) {
-    if (
-      (await store.listRolloutFiles()).some(
-        (f) => f.path.endsWith(`/${alert.rollout}.yml`) || f.path.endsWith(`/${alert.rollout}.yaml`),
-      )
-    ) {
+    if ((await store.listRolloutFiles()).some((f) => isFileOfRollout(f.path, alert.rollout ?? ""))) {
       matches.push(store);
     }
   }
@@ -74,7 +81,7 @@ async function act(
   alert: InboxAlert & { rollout: string },
 ): Promise<AlertOutcome> {
   const base = { key: alert.key, name: alert.name, rollout: alert.rollout, repo: store.name };
-  const ctx = deps.context(store, `alert:${alert.source}/${alert.name}`);
+  const ctx = contextFor(deps.services, store, `alert:${alert.source}/${alert.name}`);
   const repo = await loadRepo(store);
   const rollout = repo.rollouts.find((r) => r.id === alert.rollout);
   if (!rollout)
@@ -83,16 +90,23 @@ async function act(
       result: "unknown_rollout",
       detail: `no valid rollout '${alert.rollout}' in ${store.name}`,
     };
-  const summary = alert.summary ? `: ${alert.summary}` : "";
-  const reason = `alert ${alert.name}${summary}`;
-  const autoRollback = rollout.file.automation?.auto_rollback ?? true;
-  if (alert.status === "firing" && alert.severity === "critical" && autoRollback) {
+  // What this alert does is the rollout's choice by severity, decided in the core (core/alerts/alert-policy.ts).
+  const decision = decideAlert({
+    rollout: rollout.id,
+    file: rollout.file,
+    view: viewState(rollout.file),
+    alert,
+  });
+  if (decision.kind === "handled") return { ...base, result: "already_rolled_back", detail: decision.detail };
+  if (decision.kind === "rollback") {
+    const { to, from, reason } = decision;
     const outcome = await mutate(ctx, {
       id: rollout.id,
       action: "rollback",
       event: "rolled_back",
       reason,
-      transition: () => ({ kind: "rollback", reason, automatic: true }),
+      // `from`: two alerts of one incident decided at the same percent step down once.
+      transition: () => ({ kind: "rollback", to, from, reason, automatic: true }),
     });
     if (outcome.kind === "refused")
       return { ...base, result: "already_rolled_back", detail: outcome.message };
@@ -102,71 +116,121 @@ async function act(
       commit: outcome.kind === "applied" ? outcome.commit : undefined,
     };
   }
-  const { view, health, gate } = await evaluateRollout(ctx, rollout, repo.settings);
-  const resolved = alert.status === "resolved";
-  const headline = resolved
-    ? `resolved: ${reason} — no action taken`
-    : alert.severity === "critical"
-      ? `🚨 ${reason} — auto-rollback is off: roll back with /rollout rollback ${rollout.id}`
-      : `${alert.severity}: ${reason}`;
-  const message = buildStatusMessage({
-    id: rollout.id,
-    repo: store.name,
-    file: rollout.file,
-    view,
-    health,
-    now: ctx.clock.now(),
-    gate,
+  if (decision.kind === "pause") {
+    const { reason } = decision;
+    const outcome = await mutate(ctx, {
+      id: rollout.id,
+      action: "pause",
+      event: "paused",
+      reason,
+      transition: () => ({ kind: "pause", reason }),
+    });
+    if (outcome.kind !== "refused") return { ...base, result: "paused" };
+  }
+  const resolved = decision.kind === "resolved";
+  const headline = decision.kind === "pause" ? `${alert.severity}: ${decision.reason}` : decision.headline;
+  const { status: message } = await statusNow(ctx, rollout, repo.settings, {
     event: resolved ? "alert_resolved" : "alert",
     headline,
   });
   await ctx.notifier.post(message);
-  return { ...base, result: resolved ? "resolved" : alert.severity === "critical" ? "paged" : "noted" };
+  await rememberHealth(ctx, message);
+  return { ...base, result: resolved ? "resolved" : decision.kind === "page" ? "paged" : "noted" };
 }
 
-export async function handleAlerts(deps: InboxDeps, alerts: readonly InboxAlert[]): Promise<AlertOutcome[]> {
+/**
+ * The alerts of one request, for the repositories its credential covers. Grouped per rollout: one
+ * decision per rollout per request (the most severe alert decides; the others are recorded in the
+ * alert book and answered `grouped`), so a request of 100 alerts for one rollout is one rollback.
+ */
+export async function handleAlerts(
+  deps: InboxDeps,
+  alerts: readonly InboxAlert[],
+  scope: AlertScope = { kind: "all" },
+): Promise<AlertOutcome[]> {
   const outcomes: AlertOutcome[] = [];
-  for (const alert of alerts) {
+  const groups = new Map<string, { store: RepoStore; alerts: (InboxAlert & { rollout: string })[] }>();
+  for (const named of alerts) {
+    // A per-repository token speaks for its repository: an alert that names none is about it.
+    const alert = named.repo === undefined && scope.kind === "repo" ? { ...named, repo: scope.repo } : named;
     const base = { key: alert.key, name: alert.name, rollout: alert.rollout, repo: alert.repo };
+    if (alert.repo !== undefined && !covers(scope, alert.repo)) {
+      deps.services.logger.warn(
+        { alert: alert.name, repo: alert.repo },
+        "alert for a repository its token does not cover: ignored",
+      );
+      outcomes.push({ ...base, result: "forbidden", detail: `this token does not cover ${alert.repo}` });
+      continue;
+    }
     const rolloutId = alert.rollout;
     const store = rolloutId === undefined ? undefined : await locate(deps.registry, alert);
-    if (!store || rolloutId === undefined) {
-      deps.logger.info(
+    if (!store || rolloutId === undefined || !covers(scope, store.name)) {
+      deps.services.logger.info(
         { alert: alert.name, rollout: alert.rollout, repo: alert.repo },
         "alert for no known rollout",
       );
       outcomes.push({ ...base, result: "unknown_rollout" });
       continue;
     }
-    const scoped = { ...alert, rollout: rolloutId };
-    deps.book.record(store.name, scoped);
-    const claim = `${alert.status}:${alert.key}`;
-    const leaseTtlMs = deps.leaseTtlMs ?? LEASE_TTL_MS;
-    // Claimed for as long as a lease first: a handler that dies lets a re-send act; kept a day once done.
-    if (!(await deps.dedupe.claim(claim, leaseTtlMs))) {
-      outcomes.push({ ...base, repo: store.name, result: "duplicate" });
-      continue;
-    }
-    try {
-      // A transition a dead process left half done is finished first (under the rollout's lease).
-      if (deps.journal)
-        await finishInterrupted(deps.context(store, "rollout-bot"), deps.journal, {
-          minAgeMs: leaseTtlMs,
-          only: rolloutId,
-          lock: deps.lock,
-          leaseTtlMs,
+    const key = `${store.name.toLowerCase()}\u0000${rolloutId}`;
+    const group = groups.get(key) ?? { store, alerts: [] };
+    group.alerts.push({ ...alert, rollout: rolloutId });
+    groups.set(key, group);
+  }
+  for (const { store, alerts: group } of groups.values()) {
+    const ordered = [...group].sort((a, b) => rank(a) - rank(b));
+    for (const [i, alert] of ordered.entries()) {
+      await deps.services.coordination.alerts.record(store.name, alert);
+      if (i > 0) {
+        outcomes.push({
+          key: alert.key,
+          name: alert.name,
+          rollout: alert.rollout,
+          repo: store.name,
+          result: "grouped",
         });
-      // One transition per rollout at a time, across concurrent deliveries (and replicas, with Redis):
-      // the context's lease, taken by mutate around the read → decide → commit → dispatch.
-      const outcome = await act(deps, store, scoped);
-      await deps.dedupe.keep(claim, DEDUPE_TTL_MS);
-      outcomes.push(outcome);
-    } catch (error) {
-      await deps.dedupe.release(claim);
-      const detail = isRolloutError(error) ? `${error.code}: ${error.message}` : String(error);
-      deps.logger.error({ alert: alert.name, rollout: rolloutId, err: detail }, "alert handling failed");
-      outcomes.push({ ...base, repo: store.name, result: "failed", detail });
+        continue;
+      }
+      outcomes.push(await decide(deps, store, alert));
     }
   }
   return outcomes;
+}
+
+/** The one decision for a rollout's alert: claimed once per episode, under the rollout's lease. */
+async function decide(
+  deps: InboxDeps,
+  store: RepoStore,
+  alert: InboxAlert & { rollout: string },
+): Promise<AlertOutcome> {
+  const base = { key: alert.key, name: alert.name, rollout: alert.rollout, repo: store.name };
+  const { services } = deps;
+  const { leaseTtlMs, coordination } = services;
+  const claim = `${alert.status}:${alert.key}`;
+  // Claimed for as long as a lease first: a handler that dies lets a re-send act; kept a day once done.
+  if (!(await coordination.dedupe.claim(claim, leaseTtlMs))) return { ...base, result: "duplicate" };
+  try {
+    // A transition a dead process left half done is finished first (under the rollout's lease).
+    await finishInterrupted(contextFor(services, store, "rollout-bot"), coordination.journal, {
+      minAgeMs: leaseTtlMs,
+      only: alert.rollout,
+      lock: coordination.lock,
+      leaseTtlMs,
+    });
+    // One transition per rollout at a time, across concurrent deliveries (and replicas, with Redis):
+    // the context's lease, taken by mutate around the read → decide → commit → dispatch.
+    const outcome = await act(deps, store, alert);
+    await coordination.dedupe.keep(claim, DEDUPE_TTL_MS);
+    // The episode is over: the next firing of this alert is a new incident, not a duplicate.
+    if (alert.status === "resolved") await coordination.dedupe.release(`firing:${alert.key}`);
+    return outcome;
+  } catch (error) {
+    await coordination.dedupe.release(claim);
+    const detail = isRolloutError(error) ? `${error.code}: ${error.message}` : String(error);
+    services.logger.error(
+      { alert: alert.name, rollout: alert.rollout, err: detail },
+      "alert handling failed",
+    );
+    return { ...base, result: "failed", detail };
+  }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { isRolloutError } from "../core/errors.ts";
 import type { Plan } from "../core/rollout/plan.ts";
-import type { Intent } from "../ports.ts";
+import type { Intent, IntentJournal } from "../ports.ts";
 import type { CommandContext } from "./context.ts";
 
 /**
@@ -19,11 +19,7 @@ export interface IntentHandle {
   settle(allDispatched: boolean): Promise<void>;
 }
 
-export async function beginIntent(
-  ctx: CommandContext,
-  plan: Plan,
-  baseVersion: string | undefined,
-): Promise<IntentHandle | undefined> {
+export async function beginIntent(ctx: CommandContext, plan: Plan): Promise<IntentHandle | undefined> {
   const journal = ctx.journal;
   if (!journal || plan.dispatches.length === 0) return undefined;
   const intent: Intent = {
@@ -34,13 +30,17 @@ export async function beginIntent(
     action: plan.action,
     from: plan.from.percent,
     to: plan.to.percent,
-    baseVersion,
+    baseVersion: plan.edits[0]?.baseVersion,
     dispatches: plan.dispatches,
     stage: "committing",
     at: ctx.clock.now().toISOString(),
     attempts: 0,
   };
   await journal.record(intent);
+  return handleOf(ctx, journal, intent);
+}
+
+function handleOf(ctx: CommandContext, journal: IntentJournal, intent: Intent): IntentHandle {
   const { repo, rollout, id } = intent;
   return {
     intent,
@@ -63,4 +63,34 @@ export async function beginIntent(
         });
     },
   };
+}
+
+/**
+ * A dispatch that follows a change already in Git (a merged bump PR, a person's push): journaled at
+ * `committed` with that commit, so a process dying before the dispatch leaves it for the next pass.
+ */
+export async function beginDispatch(
+  ctx: CommandContext,
+  change: {
+    rollout: string;
+    path: string;
+    action: string;
+    from: number;
+    to: number;
+    commit: string;
+    dispatches: Plan["dispatches"];
+  },
+): Promise<IntentHandle | undefined> {
+  const journal = ctx.journal;
+  if (!journal || change.dispatches.length === 0) return undefined;
+  const intent: Intent = {
+    id: randomUUID(),
+    repo: ctx.store.name,
+    ...change,
+    stage: "committed",
+    at: ctx.clock.now().toISOString(),
+    attempts: 0,
+  };
+  await journal.record(intent);
+  return handleOf(ctx, journal, intent);
 }

@@ -29,3 +29,8 @@ export class RolloutError extends Error {
 export function isRolloutError(error: unknown): error is RolloutError {
   return error instanceof RolloutError;
 }
+
+/** The message of anything thrown, for logs and "failed: …" details (never a stack trace). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

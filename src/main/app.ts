@@ -1,117 +1,77 @@
 import type { Server } from "node:http";
-import type { RunCoordinator } from "node-cron";
-import { Scheduler } from "../adapters/cron/scheduler.ts";
-import { MemoryDedupe, MemoryLock } from "../adapters/memory/memory-coordination.ts";
-import { MemoryIntentJournal } from "../adapters/memory/memory-journal.ts";
-import { AlertBook } from "../commands/alert-book.ts";
-import type { CommandContext } from "../commands/context.ts";
+import { type CronLoop, startCronLoop } from "../adapters/cron/cron-loop.ts";
+import { EvaluationPass } from "../commands/evaluation-pass.ts";
 import type { InboxDeps } from "../commands/handle-alerts.ts";
-import type {
-  Clock,
-  Dedupe,
-  IntentJournal,
-  Lock,
-  Logger,
-  Notifier,
-  RepoRegistry,
-  RepoStore,
-} from "../ports.ts";
+import type { Services } from "../commands/services.ts";
+import type { RepoRegistry } from "../ports.ts";
 import { createAppServer, type RouteHandler } from "../surfaces/http/app-server.ts";
-import { createServerMetrics } from "../surfaces/http/server-metrics.ts";
+import { createServerMetrics, type ServerObservations } from "../surfaces/http/server-metrics.ts";
 
-/** Wires the ports into the server, the alert inbox and the scheduler. Tests build it with fakes. */
+/** Wires the services into the HTTP server, the alert inbox and the evaluation loop. Tests build it with fakes. */
 
 export interface AppOptions {
+  services: Services;
   registry: RepoRegistry;
-  metrics: CommandContext["metrics"];
-  notifier: Notifier;
-  clock: Clock;
-  logger: Logger;
+  /** `ALERT_WEBHOOK_TOKEN`: alerts for every repository. */
   alertToken: string | undefined;
-  dedupe?: Dedupe;
-  lock?: Lock;
-  /** Transitions between commit and dispatch (default: in memory). */
-  journal?: IntentJournal;
-  /** Replicas: which instance evaluates each scheduled slot (Redis); unset: every tick runs here. */
-  runCoordinator?: RunCoordinator;
-  /** The per-rollout lease's TTL (default 60 s). */
-  leaseTtlMs?: number;
+  /** `ALERT_TOKEN_KEY`: per-repository alert tokens. */
+  alertTokenKey?: string | undefined;
+  /** Exact paths mounted beside the bot's own (Probot, Bolt). */
   extraRoutes?: Map<string, RouteHandler>;
-  /** Shared with surfaces that evaluate outside the app (the GitHub App's handlers). */
-  book?: AlertBook;
-  /** Runs after each evaluation pass of the scheduler. */
-  afterEvaluation?: () => Promise<void>;
+  /** Where weekly reports go when neither the rollout nor the settings name a channel. */
+  defaultChannel?: string | undefined;
+  /** GitHub rate limit and Slack outbox, for /metrics. */
+  observe?: ServerObservations;
 }
 
 export interface App {
   server: Server;
-  scheduler: Scheduler;
-  book: AlertBook;
+  scheduler: EvaluationPass;
   inbox: InboxDeps;
-  /** Stop taking work, let in-flight work finish, stop the scheduler. */
+  services: Services;
+  /** Runs the evaluation loop on a cron expression (replicas elect one runner per slot). */
+  start(expression?: string): void;
+  /** Stop taking work, let in-flight work finish, stop the loop. */
   close(): Promise<void>;
 }
 
 export function createApp(options: AppOptions): App {
-  const book = options.book ?? new AlertBook({ now: () => options.clock.now().getTime() });
-  const context = (store: RepoStore, actor: string): CommandContext => ({
-    store,
-    metrics: options.metrics,
-    notifier: options.notifier,
-    clock: options.clock,
-    logger: options.logger.child({ repo: store.name }),
-    actor,
-    dryRun: false,
-    alerts: book.forRepo(store.name),
-    journal,
-    lease: (rollout, fn) =>
-      inbox.lock.withLease(`rollout:${AlertBook.scope(store.name, rollout)}`, leaseTtlMs, fn),
-  });
-  const journal = options.journal ?? new MemoryIntentJournal();
-  const leaseTtlMs = options.leaseTtlMs ?? 60_000;
-  const inbox: InboxDeps = {
-    registry: options.registry,
-    context,
-    dedupe: options.dedupe ?? new MemoryDedupe(() => options.clock.now().getTime()),
-    lock: options.lock ?? new MemoryLock(),
-    book,
-    logger: options.logger,
-    journal,
-    leaseTtlMs,
-  };
-  const metrics = createServerMetrics();
-  let draining = false;
-  const scheduler = new Scheduler({
-    registry: options.registry,
-    context,
-    clock: options.clock,
-    logger: options.logger.child({ job: "scheduler" }),
-    ...(options.afterEvaluation ? { afterPass: options.afterEvaluation } : {}),
-    dedupe: inbox.dedupe,
-    lock: inbox.lock,
-    journal,
-    leaseTtlMs,
-    ...(options.runCoordinator ? { runCoordinator: options.runCoordinator } : {}),
+  const { services, registry } = options;
+  const metrics = createServerMetrics(options.observe, () => services.clock.now());
+  const inbox: InboxDeps = { services, registry };
+  const scheduler = new EvaluationPass({
+    services: { ...services, logger: services.logger.child({ job: "evaluation" }) },
+    registry,
+    defaultChannel: options.defaultChannel,
     onDecisions: (decisions) => {
       for (const d of decisions) metrics.evaluations.inc({ action: d.action });
+      metrics.observeDecisions(decisions);
     },
   });
+  let draining = false;
+  let loop: CronLoop | undefined;
   const server = createAppServer({
     inbox,
     alertToken: options.alertToken,
+    alertTokenKey: options.alertTokenKey,
     metrics,
-    logger: options.logger,
+    logger: services.logger,
     health: () => (draining ? { ok: false, detail: "draining" } : { ok: true, detail: "ok" }),
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
   });
   return {
     server,
     scheduler,
-    book,
     inbox,
+    services,
+    start(expression = "* * * * *") {
+      loop = startCronLoop(expression, "rollout-evaluation", () => scheduler.runOnce(), {
+        runCoordinator: services.coordination.runCoordinator,
+      });
+    },
     async close() {
       draining = true;
-      await scheduler.stop();
+      await loop?.stop();
       // close() stops accepting connections and resolves once in-flight requests have finished.
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -1,49 +1,105 @@
+import type { Octokit } from "@octokit/rest";
+import type { Logger as PinoLogger } from "pino";
 import { createNodeMiddleware, createProbot, ProbotOctokit } from "probot";
+import { EtagCache } from "../adapters/github/etag-cache.ts";
 import { GitHubRegistry } from "../adapters/github/github-registry.ts";
+import { DEFAULT_WEB_URL } from "../adapters/github/github-repo.ts";
+import { GitHubRepoStore } from "../adapters/github/github-repo-store.ts";
 import { throttleHandlers } from "../adapters/github/octokit-policy.ts";
+import type { RateLimitObserver } from "../adapters/github/rate-limit-observer.ts";
+import { timedFetch } from "../adapters/github/timed-fetch.ts";
 import { writeQueue } from "../adapters/github/write-queue.ts";
+import type { Services } from "../commands/services.ts";
+import { errorMessage } from "../core/errors.ts";
 import { dedupeDeliveries } from "../surfaces/github/delivery-dedupe.ts";
-import { refreshGates } from "../surfaces/github/gate-check.ts";
 import { githubApp } from "../surfaces/github/github-app.ts";
-import type { GitHubAppDeps } from "../surfaces/github/github-deps.ts";
 import type { RouteHandler } from "../surfaces/http/app-server.ts";
+import { boundedBody } from "../surfaces/http/bounded-body.ts";
+import { verifiedWebhooks } from "../surfaces/http/github-signature.ts";
 
 export const GITHUB_WEBHOOKS_PATH = "/api/github/webhooks";
+/** GitHub caps a webhook payload at 25 MB. */
+export const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
+/** Bytes of webhook bodies held at once; past it a delivery gets 503 (the schedule reconciles what it missed). */
+export const WEBHOOK_BODY_BUDGET = 64 * 1024 * 1024;
+
+/** Web address of the GitHub the App talks to: GHE_HOST (with GHE_PROTOCOL) or github.com. */
+export function githubWebUrl(env: NodeJS.ProcessEnv): string {
+  return env.GHE_HOST ? `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}` : DEFAULT_WEB_URL;
+}
 
 /**
  * The GitHub half of the server: Probot (configured from APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH,
- * WEBHOOK_SECRET, GHE_HOST/GHE_PROTOCOL) mounted at /api/github/webhooks, and the repo registry.
+ * WEBHOOK_SECRET, GHE_HOST/GHE_PROTOCOL) mounted at /api/github/webhooks, the registry of served
+ * repositories, and the one factory of their stores (shared ETag cache, the App's bot login, links
+ * to the configured host).
  */
 export async function createGitHubSurface(
   env: NodeJS.ProcessEnv,
-  deps: GitHubAppDeps,
-  options: { throttle?: boolean } = {},
+  services: Services,
+  options: {
+    throttle?: boolean;
+    log?: PinoLogger;
+    rateLimits?: RateLimitObserver;
+    requestTimeoutMs?: number;
+    retries?: number;
+  } = {},
 ) {
   // Throttling spaces writes as GitHub asks of integrations; tests against the fake may switch it off.
   // A function (not an object) so it applies after Probot's own defaults fill the throttle options in
   // (Probot's would not retry a secondary rate limit). With REDIS_URL in `env`, Probot shares the
   // throttling queues of every replica through Redis (ioredis, installed with the bot), except the
   // write queue, kept per replica (see write-queue.ts).
-  const Octokit = ProbotOctokit.defaults((o: { throttle?: object }) => ({
+  const Base = options.rateLimits
+    ? ProbotOctokit.plugin(options.rateLimits.plugin() as never)
+    : ProbotOctokit;
+  const Octokit = Base.defaults((o: { throttle?: object; retry?: object }) => ({
     ...o,
+    ...(options.retries === undefined ? {} : { retry: { ...o.retry, retries: options.retries } }),
     throttle: {
       ...o.throttle,
-      ...throttleHandlers(deps.logger),
+      ...throttleHandlers(services.logger),
       write: writeQueue,
       ...(options.throttle === false ? { enabled: false } : {}),
     },
   }));
-  const probot = createProbot({ env, overrides: { Octokit } });
-  let registry: GitHubRegistry | undefined;
-  const withRegistry: GitHubAppDeps = {
-    ...deps,
-    onRepoSeen: (installationId, owner, repo) => {
-      registry?.seen(installationId, owner, repo);
-      deps.onRepoSeen?.(installationId, owner, repo);
-    },
+  // Our pino logger (JSON on stdout, `service` field): Probot's own would print pretty text instead.
+  // Every GitHub request (REST calls and installation-token minting alike) gets a deadline per attempt.
+  const request = { fetch: timedFetch(options.requestTimeoutMs) };
+  const probot = createProbot({
+    env,
+    overrides: { Octokit, request, ...(options.log ? { log: options.log } : {}) },
+  });
+  const etags = new EtagCache();
+  const webUrl = githubWebUrl(env);
+  let bot: Promise<string | undefined> | undefined;
+  // The App's own login (`<slug>[bot]`): only PRs and commits by it are the bot's.
+  const botLogin = () => {
+    bot ??= (async () => {
+      const app = (await probot.auth()) as unknown as Octokit;
+      const { data } = await app.rest.apps.getAuthenticated();
+      return data?.slug ? `${data.slug}[bot]` : undefined;
+    })().catch((error: unknown) => {
+      bot = undefined;
+      services.logger.warn({ err: errorMessage(error) }, "cannot tell the App's bot login");
+      return undefined;
+    });
+    return bot;
   };
-  registry = new GitHubRegistry(probot, withRegistry);
-  const middleware = await createNodeMiddleware(githubApp(withRegistry), {
+  const storeFor = (
+    octokit: unknown,
+    repo: { owner: string; repo: string; defaultBranch?: string | undefined },
+  ) =>
+    new GitHubRepoStore(octokit as Octokit, {
+      owner: repo.owner,
+      repo: repo.repo,
+      etags,
+      webUrl,
+      botLogin,
+      ...(repo.defaultBranch ? { defaultBranch: repo.defaultBranch } : {}),
+    });
+  const registry = new GitHubRegistry(probot, storeFor, services.logger);
+  const middleware = await createNodeMiddleware(githubApp({ services, storeFor, registry }), {
     probot,
     webhooksPath: GITHUB_WEBHOOKS_PATH,
   });
@@ -57,9 +113,15 @@ export async function createGitHubSurface(
       res.end();
     }
   };
-  /** After each evaluation pass: re-evaluate the gate of every open bump PR (SPEC: "and on schedule"). */
-  const refreshAllGates = () =>
-    registry.eachRepo((octokit, repo) => refreshGates(withRegistry, octokit, repo));
-  // Redeliveries and replicas: each X-GitHub-Delivery acts once.
-  return { probot, registry, route: dedupeDeliveries(route, deps.dedupe), refreshAllGates };
+  const secret = env.WEBHOOK_SECRET;
+  if (!secret) throw new Error("WEBHOOK_SECRET is required: webhooks are verified with it");
+  // Bounded before anything buffers it, verified before Probot sees it (and logs it), then deduped:
+  // redeliveries and replicas act once per X-GitHub-Delivery, and a forged one claims no id.
+  const verified = verifiedWebhooks(
+    dedupeDeliveries(route, services.coordination.dedupe),
+    secret,
+    services.logger,
+  );
+  const bounded = boundedBody(verified, { limit: WEBHOOK_BODY_LIMIT, budget: WEBHOOK_BODY_BUDGET });
+  return { probot, registry, webUrl, route: bounded };
 }

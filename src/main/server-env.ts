@@ -1,3 +1,4 @@
+import { validateDetailed } from "node-cron";
 import { z } from "zod";
 
 /** The server's environment, validated at start so a missing or malformed setting is named at once. */
@@ -11,13 +12,48 @@ export const ServerEnv = z.object({
       "ALERT_WEBHOOK_TOKEN must be at least 16 characters (the alert endpoints refuse all requests without it)",
     )
     .optional(),
+  ALERT_TOKEN_KEY: z
+    .string()
+    .min(
+      32,
+      "ALERT_TOKEN_KEY must be at least 32 characters (per-repository alert tokens are derived from it)",
+    )
+    .optional()
+    .describe("Derives per-repository alert tokens: `rollout alert-token owner/name` prints one"),
   PROMETHEUS_URL: z.url("PROMETHEUS_URL must be a URL like http://prometheus:9090").optional(),
+  METRICS_SOURCES: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Path of the operator's metrics sources file (YAML): named sources, each with optional owners"),
+  PROMETHEUS_OWNERS: z
+    .string()
+    .optional()
+    .describe("Repository owners (comma-separated) that may use PROMETHEUS_URL; unset: every repository"),
+  PROMETHEUS_BEARER_TOKEN: z.string().min(1).optional().describe("Bearer token for PROMETHEUS_URL"),
+  PROMETHEUS_BASIC_AUTH: z
+    .string()
+    .regex(/^[^:]+:/, "PROMETHEUS_BASIC_AUTH must be user:password")
+    .optional()
+    .describe("user:password for PROMETHEUS_URL"),
   ROLLOUT_REPO_DIR: z.string().min(1).optional().describe("Local mode: the checkout the bot manages"),
   ROLLOUT_REPO_NAME: z
     .string()
     .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, "ROLLOUT_REPO_NAME must look like owner/name")
     .optional(),
-  EVALUATION_CRON: z.string().min(1).default("* * * * *"),
+  // node-cron schedules it, so node-cron's own parser judges it (a regex let `99 * * * FOO` through).
+  EVALUATION_CRON: z
+    .string()
+    .min(1)
+    .default("* * * * *")
+    .superRefine((expression, ctx) => {
+      const result = validateDetailed(expression);
+      if (!result.valid)
+        ctx.addIssue({
+          code: "custom",
+          message: `not a cron expression node-cron can run: ${result.errors.map((e) => e.message).join("; ")}`,
+        });
+    }),
   APP_ID: z.string().regex(/^\d+$/, "APP_ID must be the GitHub App's numeric id").optional(),
   PRIVATE_KEY: z.string().min(1).optional(),
   PRIVATE_KEY_PATH: z.string().min(1).optional(),
@@ -35,6 +71,16 @@ export const ServerEnv = z.object({
     .startsWith("xapp-", "SLACK_APP_TOKEN must be an app-level token (xapp-…) for Socket Mode")
     .optional(),
   SLACK_DEFAULT_CHANNEL: z.string().min(1).optional(),
+  SLACK_TEAM_ID: z
+    .string()
+    .regex(/^T[A-Z0-9]{2,20}$/, "SLACK_TEAM_ID must be a Slack workspace id like T0123ABCD")
+    .optional()
+    .describe("The one workspace this server serves: every repository is bound to it"),
+  FLAG_TARGETS: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Path of the operator's flag services file (Unleash, LaunchDarkly, Flagsmith, Vercel, HTTP)"),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\/\S+$/, "REDIS_URL must be a URL like redis://redis:6379 (or rediss:// for TLS)")
@@ -47,6 +93,20 @@ export const ServerEnv = z.object({
     .max(600_000)
     .optional()
     .describe("How long a dead replica's per-rollout lease blocks the others (renewed while work runs)"),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: "PUBLIC_URL must be a URL like https://rollouts.example.com" })
+    .optional()
+    .describe("Where people reach this server: the status page's sign-in callback and the links in Slack"),
+  GITHUB_CLIENT_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The GitHub App's OAuth client id (status page sign-in)"),
+  GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+  SESSION_SECRET: z
+    .string()
+    .min(32, "SESSION_SECRET must be at least 32 characters (it signs the status page's session cookies)")
+    .optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type ServerEnv = z.output<typeof ServerEnv>;
@@ -65,6 +125,21 @@ export function githubProblems(env: ServerEnv): string[] {
 
 export function githubEnabled(env: ServerEnv): boolean {
   return Boolean(env.APP_ID && (env.PRIVATE_KEY || env.PRIVATE_KEY_PATH) && env.WEBHOOK_SECRET);
+}
+
+/** Sign-in to the status page: the App's OAuth client id and secret, a session secret, the public URL. */
+export function webProblems(env: ServerEnv): string[] {
+  if (!env.GITHUB_CLIENT_ID && !env.GITHUB_CLIENT_SECRET) return [];
+  const problems: string[] = [];
+  if (!env.GITHUB_CLIENT_ID)
+    problems.push("GITHUB_CLIENT_ID: required for sign-in (the App's OAuth client id)");
+  if (!env.GITHUB_CLIENT_SECRET)
+    problems.push("GITHUB_CLIENT_SECRET: required for sign-in (the App's OAuth client secret)");
+  if (!env.SESSION_SECRET)
+    problems.push("SESSION_SECRET: required for sign-in: it signs the session cookies");
+  if (!env.PUBLIC_URL)
+    problems.push("PUBLIC_URL: required for sign-in: GitHub calls back to PUBLIC_URL/auth/callback");
+  return problems;
 }
 
 /** Slack is on when its bot token is given; it then needs the signing secret, or an app token for Socket Mode. */
@@ -86,9 +161,15 @@ export function slackEnabled(env: ServerEnv): boolean {
 export function parseServerEnv(
   env: NodeJS.ProcessEnv,
 ): { ok: true; env: ServerEnv } | { ok: false; problems: string[] } {
-  const parsed = ServerEnv.safeParse(env);
+  // `APP_ID=` in a .env or a manifest's `value: ""` means unset, as it does to a shell user.
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const parsed = ServerEnv.safeParse(set);
   if (parsed.success) {
-    const problems = [...githubProblems(parsed.data), ...slackProblems(parsed.data)];
+    const problems = [
+      ...githubProblems(parsed.data),
+      ...slackProblems(parsed.data),
+      ...webProblems(parsed.data),
+    ];
     return problems.length === 0 ? { ok: true, env: parsed.data } : { ok: false, problems };
   }
   return { ok: false, problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };

@@ -1,41 +1,58 @@
+import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
-import { EtagCache } from "../adapters/github/etag-cache.ts";
+import { loadFlagTargets } from "../adapters/flags/flag-target-registry.ts";
 import { CompositeRegistry } from "../adapters/github/github-registry.ts";
+import { RateLimitObserver } from "../adapters/github/rate-limit-observer.ts";
 import { LocalRepoStore } from "../adapters/local/local-repo-store.ts";
 import { StaticRegistry } from "../adapters/local/static-registry.ts";
 import { LogNotifier } from "../adapters/log/log-notifier.ts";
 import { createLogger } from "../adapters/log/logger.ts";
-import { prometheusFromEnv } from "../adapters/prometheus/metrics-factory.ts";
+import { metricsResolver } from "../adapters/prometheus/metrics-sources.ts";
+import { loadMetricsSources } from "../adapters/prometheus/metrics-sources-config.ts";
 import { SlackNotifier } from "../adapters/slack/slack-notifier.ts";
-import { AlertBook } from "../commands/alert-book.ts";
+import { DEFAULT_LEASE_TTL_MS, type Services } from "../commands/services.ts";
+import { errorMessage } from "../core/errors.ts";
 import type { Notifier, RepoRegistry } from "../ports.ts";
 import type { RouteHandler } from "../surfaces/http/app-server.ts";
 import { startOutboxFlusher } from "../surfaces/slack/outbox-flusher.ts";
-import { createSlackSurface, SLACK_EVENTS_PATH, type SlackSurface } from "../surfaces/slack/slack-surface.ts";
-import { WeeklyReporter } from "../surfaces/slack/weekly-report.ts";
-import { type App, createApp } from "./app.ts";
+import { createApp } from "./app.ts";
 import { coordinationFromEnv } from "./coordination.ts";
-import { createGitHubSurface, GITHUB_WEBHOOKS_PATH } from "./github.ts";
+import { loadEnvFile } from "./env-file.ts";
+import { createGitHubSurface, GITHUB_WEBHOOKS_PATH, githubWebUrl } from "./github.ts";
+import { githubSetupFromEnv } from "./github-setup.ts";
 import { githubEnabled, parseServerEnv, slackEnabled } from "./server-env.ts";
+import { createSlackSurface, SLACK_EVENTS_PATH, type SlackClient, slackDirectory } from "./slack.ts";
+import { createWebSurface, liveUpdates, mountWeb } from "./web.ts";
 
-/** `npm start`: one HTTP server (GitHub webhooks, alerts, health, metrics) plus the evaluation loop. */
+/** `npm start`: one HTTP server (GitHub webhooks, Slack, alerts, health, metrics) plus the evaluation loop. */
 
+const envFile = loadEnvFile();
 const parsed = parseServerEnv(process.env);
 if (!parsed.ok) {
-  process.stderr.write(
-    `rollout-bot: invalid configuration:\n${parsed.problems.map((p) => `  ${p}`).join("\n")}\n`,
+  // A log line like every other (stdout, JSON), naming each variable and never echoing its value.
+  createLogger({ level: "info", destination: 1 }).fatal(
+    { problems: parsed.problems, envFile: envFile ?? null },
+    "invalid configuration",
   );
   process.exit(2);
 }
 const env = parsed.env;
-const logger = createLogger({ level: env.LOG_LEVEL });
+const logger = createLogger({ level: env.LOG_LEVEL, destination: 1 });
+if (envFile) logger.info({ path: envFile }, "loaded .env");
+// Metrics sources are the operator's: PROMETHEUS_URL is `default`, METRICS_SOURCES names a file with
+// more. Repository files only name one, and `owners` limits which repositories may.
+const sources = loadMetricsSources(process.env, (path) => readFileSync(path, "utf8"));
+if (!sources.ok) {
+  logger.fatal({ problems: sources.problems }, "invalid metrics sources");
+  process.exit(2);
+}
 const clock = { now: () => new Date() };
-// REDIS_URL: leases, dedupe keys, the intent journal, Slack message refs and the tick election are
-// shared by every replica; unset: the in-memory implementations of the same ports.
 const coordination = coordinationFromEnv(env, logger.child({ component: "coordination" }));
+const githubUrl = githubWebUrl(process.env);
+const slackOn = slackEnabled(env) && env.SLACK_BOT_TOKEN !== undefined;
 // With Slack: one message per rollout stage, updated in place, threaded replies; failed posts wait in an outbox.
 const slackNotifier =
-  slackEnabled(env) && env.SLACK_BOT_TOKEN
+  slackOn && env.SLACK_BOT_TOKEN
     ? new SlackNotifier({
         token: env.SLACK_BOT_TOKEN,
         slackApiUrl: env.SLACK_API_URL,
@@ -43,119 +60,105 @@ const slackNotifier =
         store: coordination.slackStore,
         logger,
         clock,
+        githubUrl,
+        pageUrl: env.PUBLIC_URL,
       })
     : undefined;
-const notifier: Notifier = slackNotifier ?? new LogNotifier(logger);
-const metrics = prometheusFromEnv(process.env);
-const book = new AlertBook();
-const { lock, dedupe } = coordination;
+// The status page's open pages refresh after every status posted, from any surface.
+const live = liveUpdates(logger);
+const notifier: Notifier = live.watch(slackNotifier ?? new LogNotifier(logger));
+const slackClient: SlackClient | undefined =
+  slackOn && env.SLACK_BOT_TOKEN
+    ? slackDirectory({
+        botToken: env.SLACK_BOT_TOKEN,
+        signingSecret: env.SLACK_SIGNING_SECRET,
+        appToken: env.SLACK_APP_TOKEN,
+        slackApiUrl: env.SLACK_API_URL,
+        clock,
+        logger,
+      })
+    : undefined;
+// FLAG_TARGETS: the flag services (Unleash, LaunchDarkly, …) the operator lets repositories name.
+const flags = await loadFlagTargets(process.env).catch((error: unknown) => {
+  logger.fatal({ err: errorMessage(error) }, "invalid configuration");
+  process.exit(2);
+});
+const services: Services = {
+  metrics: metricsResolver(sources.definitions, { enforceOwners: true }),
+  notifier,
+  clock,
+  logger,
+  coordination,
+  leaseTtlMs: env.LEASE_TTL_MS ?? DEFAULT_LEASE_TTL_MS,
+  slack: slackClient?.groups,
+  slackTeam: env.SLACK_TEAM_ID,
+  flags,
+};
+
+const rateLimits = new RateLimitObserver();
 const registries: RepoRegistry[] = [];
 const extraRoutes = new Map<string, RouteHandler>();
-let afterEvaluation: (() => Promise<void>) | undefined;
-const GATE_REFRESH_MS = 5 * 60_000;
-
 if (env.ROLLOUT_REPO_DIR) {
   const name = env.ROLLOUT_REPO_NAME ?? basename(resolve(env.ROLLOUT_REPO_DIR));
   registries.push(new StaticRegistry([new LocalRepoStore(env.ROLLOUT_REPO_DIR, { commit: true, name })]));
 }
 if (githubEnabled(env)) {
-  const github = await createGitHubSurface(process.env, {
-    metrics,
-    notifier,
-    clock,
-    logger: logger.child({ surface: "github" }),
-    etags: new EtagCache(),
-    lock,
-    dedupe,
-    alertsFor: (repo) => book.forRepo(repo),
-    journal: coordination.journal,
-    ...(env.LEASE_TTL_MS ? { leaseTtlMs: env.LEASE_TTL_MS } : {}),
-  });
+  const github = await createGitHubSurface(
+    process.env,
+    { ...services, logger: logger.child({ surface: "github" }) },
+    { log: logger, rateLimits },
+  );
   registries.push(github.registry);
   extraRoutes.set(GITHUB_WEBHOOKS_PATH, github.route);
-  // Reviews and pushes re-check a bump PR's gate at once (webhooks); the schedule only catches what
-  // time changes (bake, health), so every 5 minutes is enough and keeps reads off the rate limit.
-  let lastGateRefresh = Number.NEGATIVE_INFINITY;
-  afterEvaluation = async () => {
-    const now = clock.now().getTime();
-    if (now - lastGateRefresh < GATE_REFRESH_MS) return;
-    lastGateRefresh = now;
-    await github.refreshAllGates();
-  };
   github.registry.refresh().then(
     (count) => logger.info({ repos: count }, "GitHub repositories with rollouts found"),
-    (error: unknown) =>
-      logger.error(
-        { err: error instanceof Error ? error.message : String(error) },
-        "cannot list installations",
-      ),
+    (error: unknown) => logger.error({ err: errorMessage(error) }, "cannot list installations"),
   );
+} else {
+  // No App yet: /setup registers one through GitHub's manifest flow and writes .env.
+  for (const [path, route] of githubSetupFromEnv(env, logger)) extraRoutes.set(path, route);
 }
 const registry = new CompositeRegistry(registries);
-let started: App | undefined;
-let slack: SlackSurface | undefined;
-if (slackEnabled(env) && env.SLACK_BOT_TOKEN) {
-  slack = createSlackSurface({
-    botToken: env.SLACK_BOT_TOKEN,
-    signingSecret: env.SLACK_SIGNING_SECRET,
-    appToken: env.SLACK_APP_TOKEN,
-    slackApiUrl: env.SLACK_API_URL,
-    registry,
-    // The same command context as the scheduler and the alert inbox (the app exists by the first request).
-    context: (store, actor) => {
-      if (!started) throw new Error("server not started");
-      return started.inbox.context(store, actor);
-    },
-    clock,
-    logger,
-  });
-  if (slack.route) extraRoutes.set(SLACK_EVENTS_PATH, slack.route);
-}
+const slack = slackClient
+  ? createSlackSurface(slackClient, services, registry, { githubUrl, pageUrl: env.PUBLIC_URL })
+  : undefined;
+const web = createWebSurface({ env, services, registry, live, localMode: Boolean(env.ROLLOUT_REPO_DIR) });
+mountWeb(extraRoutes, web, registries.length > 0);
+if (slack?.route) extraRoutes.set(SLACK_EVENTS_PATH, slack.route);
 if (registries.length === 0)
-  logger.warn({}, "no repository: configure the GitHub App (APP_ID, …) or ROLLOUT_REPO_DIR");
-if (!env.ALERT_WEBHOOK_TOKEN)
-  logger.warn({}, "ALERT_WEBHOOK_TOKEN unset: the alert endpoints refuse every request");
+  logger.warn({}, "no repository: register the GitHub App at /setup (or set APP_ID, …) or ROLLOUT_REPO_DIR");
+if (!env.ALERT_WEBHOOK_TOKEN && !env.ALERT_TOKEN_KEY)
+  logger.warn(
+    {},
+    "neither ALERT_WEBHOOK_TOKEN nor ALERT_TOKEN_KEY is set: the alert endpoints refuse every request",
+  );
 
 const app = createApp({
+  services,
   registry,
-  metrics,
-  notifier,
-  clock,
-  logger,
   alertToken: env.ALERT_WEBHOOK_TOKEN,
-  book,
-  lock,
-  dedupe,
-  journal: coordination.journal,
-  ...(coordination.runCoordinator ? { runCoordinator: coordination.runCoordinator } : {}),
-  ...(env.LEASE_TTL_MS ? { leaseTtlMs: env.LEASE_TTL_MS } : {}),
+  alertTokenKey: env.ALERT_TOKEN_KEY,
   extraRoutes,
-  ...(afterEvaluation ? { afterEvaluation } : {}),
+  defaultChannel: env.SLACK_DEFAULT_CHANNEL,
+  observe: { githubRateLimit: () => rateLimits.snapshot(), outboxLength: () => slackNotifier?.pending ?? 0 },
 });
-started = app;
 app.server.listen(env.PORT, env.HOST, () => {
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
   logger.info(
-    { port, github: githubEnabled(env), slack: slackEnabled(env), coordination: coordination.kind },
+    {
+      port,
+      github: githubEnabled(env),
+      slack: slackEnabled(env),
+      coordination: coordination.kind,
+      metricsSources: sources.definitions.map((d) => d.name),
+    },
     "rollout-bot listening",
   );
 });
-app.scheduler.start(env.EVALUATION_CRON);
+app.start(env.EVALUATION_CRON);
 slack?.start();
 const stopFlusher = slackNotifier ? startOutboxFlusher(slackNotifier, logger) : () => {};
-const weekly = slack
-  ? new WeeklyReporter({
-      registry,
-      context: app.inbox.context,
-      clock,
-      logger: logger.child({ job: "weekly-report" }),
-      defaultChannel: env.SLACK_DEFAULT_CHANNEL,
-      post: slack.post,
-      dedupe,
-    })
-  : undefined;
-weekly?.start(env.EVALUATION_CRON);
 
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -164,7 +167,8 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     stopping = true;
     logger.info({ signal }, "shutting down: finishing work in flight");
     stopFlusher();
-    Promise.all([app.close(), slack?.close(), weekly?.stop()])
+    web.close();
+    Promise.all([app.close(), slack?.close()])
       .finally(() => coordination.close())
       .then(
         () => process.exit(0),

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type FakeGitHub, startFakeGitHub } from "../fakes/github/fake-github.ts";
 import { startFakeSlack } from "../fakes/slack/fake-slack.ts";
+import { startRecorder } from "../helpers/attacker.ts";
 import { CHECKOUT_PLAN, CONFIG_PY, ROLLOUT_PATH } from "../helpers/command-context.ts";
 import { ROOT } from "../helpers/examples.ts";
 import { runAction, startPrometheus, TOKEN } from "./runner.ts";
@@ -112,6 +113,44 @@ describe("the action, run as a runner runs it", () => {
     expect(history.stdout).toContain("Initial commit");
   });
 
+  it("a metrics URL in a rollout file needs allow-repo-metrics-url, and then gets only ROLLOUT_METRICS_* vars", async () => {
+    const attacker = await startRecorder();
+    const withUrl = (variable: string) =>
+      plan((t) =>
+        t.replace(
+          "metrics:\n",
+          `metrics:\n  source:\n    url: ${attacker.url}\n    bearer_token_env: ${variable}\n`,
+        ),
+      );
+    const refused = seed({ [ROLLOUT_PATH]: withUrl("GITHUB_TOKEN") });
+    const plain = await run(refused, { command: "status" }, { GITHUB_TOKEN: TOKEN });
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).toMatch(
+      /::error file=\.github\/rollouts\/checkout\.yml,line=4,col=\d+::metrics\.source: name a metrics source/,
+    );
+    const optedIn = await run(
+      refused,
+      { command: "status", "allow-repo-metrics-url": "true" },
+      { GITHUB_TOKEN: TOKEN },
+    );
+    expect(optedIn.code).toBe(1);
+    expect(optedIn.stdout).toContain(
+      "metrics.source.bearer_token_env: must name a ROLLOUT_METRICS_* variable",
+    );
+    expect(attacker.received).toEqual([]);
+    const allowed = seed({ [ROLLOUT_PATH]: withUrl("ROLLOUT_METRICS_TOKEN") });
+    const used = await run(
+      allowed,
+      { command: "status", "allow-repo-metrics-url": "true" },
+      { ROLLOUT_METRICS_TOKEN: "team-token" },
+    );
+    expect(used.code, used.stdout).toBe(0);
+    expect(attacker.received.length).toBeGreaterThan(0);
+    expect(attacker.received.every((r) => r.headers.authorization === "Bearer team-token")).toBe(true);
+    expect(attacker.everything()).not.toContain(TOKEN);
+    await attacker.close();
+  });
+
   it("validate: a valid repository passes", async () => {
     const repo = seed();
     const result = await run(repo, { command: "validate" });
@@ -131,6 +170,23 @@ describe("the action, run as a runner runs it", () => {
     expect(result.stdout).toContain("::error::1 invalid rollout file(s): .github/rollouts/x.yml");
     expect(result.summary).toContain("| `.github/rollouts/x.yml` | ❌ invalid |");
     expect(result.summary).toContain("> [!CAUTION]");
+  });
+
+  it("validate: a schedule that would never fire and broken PromQL are annotated where they are", async () => {
+    const broken = plan((t) =>
+      t
+        .replace("errors[5m]", "errors[5q]")
+        .replace("automation:", 'notify: { schedule: "99 * * * FOO" }\nautomation:'),
+    );
+    const repo = seed({ ".github/rollouts/x.yml": broken });
+    const result = await run(repo, { command: "validate" });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /^::error file=\.github\/rollouts\/x\.yml,line=4,col=\d+::.*PromQL syntax error/m,
+    );
+    expect(result.stdout).toMatch(
+      /^::error file=\.github\/rollouts\/x\.yml,line=24,col=21::notify\.schedule: .*never run/m,
+    );
   });
 
   it("validate reads the job's checkout when there is one (a pull request's files), not the API", async () => {

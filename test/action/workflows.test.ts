@@ -1,39 +1,14 @@
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { ROOT } from "../helpers/examples.ts";
+import { loadWorkflowParser, workflowTextErrors } from "../helpers/workflow-parser.ts";
 
 /** Every workflow we ship or run, and action.yml, parsed by GitHub's own workflow parser. */
 
-type Parser = typeof import("@actions/workflow-parser") &
-  Pick<typeof import("@actions/workflow-parser/actions/index"), "parseAction">;
-
-/**
- * The package imports its JSON schemas without `with { type: "json" }`, which Node's loader refuses:
- * bundle it once (esbuild inlines the JSON) and import the bundle.
- */
-async function loadParser(): Promise<Parser> {
-  const outfile = join(mkdtempSync(join(tmpdir(), "workflow-parser-")), "parser.mjs");
-  await build({
-    stdin: {
-      contents:
-        'export * from "@actions/workflow-parser"; export { parseAction } from "@actions/workflow-parser/actions/index";',
-      resolveDir: ROOT,
-    },
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    outfile,
-    logLevel: "warning",
-  });
-  return (await import(pathToFileURL(outfile).href)) as Parser;
-}
-
-const { convertWorkflowTemplate, NoOperationTraceWriter, parseAction, parseWorkflow } = await loadParser();
+const parser = await loadWorkflowParser();
+const { NoOperationTraceWriter, parseAction, parseWorkflow } = parser;
 
 const WORKFLOW_DIRS = ["examples/workflows", ".github/workflows"];
 const workflows = WORKFLOW_DIRS.flatMap((dir) =>
@@ -44,22 +19,18 @@ const workflows = WORKFLOW_DIRS.flatMap((dir) =>
 );
 
 async function workflowErrors(path: string): Promise<string[]> {
-  const file = { name: path, content: readFileSync(join(ROOT, path), "utf8") };
-  const parsed = parseWorkflow(file, new NoOperationTraceWriter());
-  const errors = parsed.context.errors.getErrors().map((e) => e.message);
-  if (parsed.value === undefined) return [...errors, "no workflow parsed"];
-  const template = await convertWorkflowTemplate(parsed.context, parsed.value);
-  return [...errors, ...(template.errors ?? []).map((e) => e.Message)];
+  return workflowTextErrors(parser, path, readFileSync(join(ROOT, path), "utf8"));
 }
 
 describe("workflow files", () => {
-  it("finds the four example workflows and the project's CI", () => {
+  it("finds the four example workflows, the project's CI and its release", () => {
     expect(workflows).toEqual([
       "examples/workflows/rollback.yml",
       "examples/workflows/rollout-check.yml",
       "examples/workflows/rollout-tick.yml",
       "examples/workflows/rollout.yml",
       ".github/workflows/ci.yml",
+      ".github/workflows/release.yml",
     ]);
   });
 
@@ -86,6 +57,7 @@ describe("workflow files", () => {
       runs: { using: string; main: string };
     };
     expect(Object.keys(action.inputs).sort()).toEqual([
+      "allow-repo-metrics-url",
       "command",
       "dry-run",
       "github-token",

@@ -40,4 +40,13 @@ describe("toPromQL", () => {
       `max_over_time(((a or b))[${seconds}s:${step}s])`,
     );
   });
+
+  it("answers a `for: <duration>` window only when data covers 80% of its points", () => {
+    expect(toPromQL(request({ seconds: 300, hold: "min", whole: true }))).toBe(
+      "min_over_time(((a or b))[300s:15s]) and count_over_time(((a or b))[300s:15s]) >= 16",
+    );
+    expect(toPromQL(request({ seconds: 7200, hold: "max", whole: true }))).toBe(
+      "max_over_time(((a or b))[7200s:24s]) and count_over_time(((a or b))[7200s:24s]) >= 240",
+    );
+  });
 });

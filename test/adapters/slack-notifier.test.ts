@@ -1,9 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  MemorySlackMessageStore,
-  SlackNotifier,
-  type SlackNotifierOptions,
-} from "../../src/adapters/slack/slack-notifier.ts";
+import { MemorySlackMessageStore } from "../../src/adapters/memory/memory-slack-store.ts";
+import { SlackNotifier, type SlackNotifierOptions } from "../../src/adapters/slack/slack-notifier.ts";
 import { isRolloutError } from "../../src/core/errors.ts";
 import type { StatusEvent, StatusMessage } from "../../src/core/messages/status-message.ts";
 import type { Logger } from "../../src/ports.ts";
@@ -151,6 +148,23 @@ describe("SlackNotifier", () => {
     ]);
   });
 
+  it("announces health turning red as a new message; other health changes are threaded replies", async () => {
+    const slackNotifier = notifier();
+    await slackNotifier.post(status(10));
+    const first = slack.calls[0]?.ts;
+    await slackNotifier.post({ ...status(10, "health_changed"), colour: "yellow" });
+    await slackNotifier.post({ ...status(10, "health_changed"), colour: "red" });
+    const red = slack.calls.at(-1)?.ts;
+    expect(brief(slack)).toEqual([
+      { method: "chat.postMessage", status: 200, channel: CHANNEL },
+      { method: "chat.update", status: 200, channel: CHANNEL, ts: first },
+      { method: "chat.postMessage", status: 200, channel: CHANNEL, thread_ts: first },
+      { method: "chat.update", status: 200, channel: CHANNEL, ts: first },
+      { method: "chat.postMessage", status: 200, channel: CHANNEL },
+    ]);
+    expect(slack.topLevel(CHANNEL).map((m) => m.ts)).toEqual([first, red]);
+  });
+
   it("posts a new message when the stage's message was deleted", async () => {
     const store = new MemorySlackMessageStore();
     const slackNotifier = notifier({ store });
@@ -293,9 +307,14 @@ describe("SlackNotifier", () => {
       .post(status(10))
       .catch(() => {});
     expect(logger.lines.length).toBeGreaterThan(5);
-    expect(logger.lines.some((l) => l.level === "debug" && l.message.includes("http request headers"))).toBe(
-      true,
-    );
+    // The SDK's own lines arrive as one static message with the text in a field.
+    expect(
+      logger.lines.some(
+        (l) =>
+          l.level === "debug" &&
+          String((l.fields as { detail?: string }).detail).includes("http request headers"),
+      ),
+    ).toBe(true);
     const logged = JSON.stringify(logger.lines);
     expect(logged).not.toContain(TOKEN);
     expect(logged).not.toContain("secret-test-token");

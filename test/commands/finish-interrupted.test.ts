@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MemoryIntentJournal } from "../../src/adapters/memory/memory-journal.ts";
 import { finishInterrupted } from "../../src/commands/finish-interrupted.ts";
-import { runCommand } from "../../src/commands/run-command.ts";
 import type { Intent } from "../../src/ports.ts";
 import { CHECKOUT_PLAN, CONFIG_PY, memoryContext, ROLLOUT_PATH } from "../helpers/command-context.ts";
 
@@ -18,8 +16,7 @@ function setup() {
     { error_rate: () => 0.002 },
     start,
   );
-  const journal = new MemoryIntentJournal();
-  env.ctx.journal = journal;
+  const journal = env.services.coordination.journal;
   return { ...env, journal };
 }
 
@@ -42,8 +39,8 @@ const intent = (stage: Intent["stage"], extra: Partial<Intent> = {}): Intent => 
 
 describe("half-done transitions", () => {
   it("a rollback is journaled before its commit and forgotten once dispatched", async () => {
-    const { ctx, store, journal } = setup();
-    const outcome = await runCommand(ctx, {
+    const { run, store, journal } = setup();
+    const outcome = await run({
       verb: "rollback",
       rollout: { id: "checkout" },
       to: 0,
@@ -55,9 +52,9 @@ describe("half-done transitions", () => {
   });
 
   it("a failed dispatch stays in the journal; the next evaluation dispatches it once and says so", async () => {
-    const { ctx, store, journal, notifier, clock } = setup();
+    const { ctx, run, store, journal, notifier, clock } = setup();
     store.failNextDispatch = new Error("GitHub is down");
-    await runCommand(ctx, { verb: "rollback", rollout: { id: "checkout" }, to: 0, reason: "r" });
+    await run({ verb: "rollback", rollout: { id: "checkout" }, to: 0, reason: "r" });
     expect(store.dispatches).toHaveLength(0);
     const [pending] = await journal.list("acme/shop");
     expect(pending).toMatchObject({ stage: "committed", attempts: 1, commit: store.commits[0]?.id });
@@ -84,8 +81,8 @@ describe("half-done transitions", () => {
   });
 
   it("killed during the dispatch on a host that cannot list runs: reported loudly, not dispatched twice", async () => {
-    const { ctx, store, journal, notifier } = setup();
-    await runCommand(ctx, { verb: "rollback", rollout: { id: "checkout" }, to: 0, reason: "r" });
+    const { ctx, run, store, journal, notifier } = setup();
+    await run({ verb: "rollback", rollout: { id: "checkout" }, to: 0, reason: "r" });
     const commit = store.commits[0]!.id;
     await journal.record(intent("dispatching", { commit }));
     const [outcome] = await finishInterrupted(ctx, journal, { minAgeMs: 0 });
@@ -95,8 +92,8 @@ describe("half-done transitions", () => {
   });
 
   it("gives up after repeated dispatch failures, loudly", async () => {
-    const { ctx, store, journal, notifier } = setup();
-    await runCommand(ctx, { verb: "rollback", rollout: { id: "checkout" }, to: 0, reason: "r" });
+    const { ctx, run, store, journal, notifier } = setup();
+    await run({ verb: "rollback", rollout: { id: "checkout" }, to: 0, reason: "r" });
     await journal.record(intent("committed", { commit: store.commits[0]!.id, attempts: 4 }));
     store.failNextDispatch = new Error("422 Unexpected inputs");
     const [outcome] = await finishInterrupted(ctx, journal, { minAgeMs: 0 });

@@ -13,8 +13,8 @@ function setup(series: Record<string, () => number | undefined> | null = healthy
 
 describe("advance", () => {
   it("commits the state and the sync file in one commit, dispatches on-change, announces", async () => {
-    const { ctx, store, notifier } = setup();
-    const outcome = await runCommand(ctx, { verb: "advance", rollout: { id: "checkout" } });
+    const { run, store, notifier } = setup();
+    const outcome = await run({ verb: "advance", rollout: { id: "checkout" } });
     expect(outcome.kind).toBe("applied");
     expect(store.commits).toHaveLength(1);
     expect(store.commits[0]?.files.map((f) => f.path)).toEqual([ROLLOUT_PATH, "config.py"]);
@@ -35,11 +35,8 @@ describe("advance", () => {
   });
 
   it("dry run plans without writing", async () => {
-    const { ctx, store, notifier } = setup();
-    const outcome = await runCommand(
-      { ...ctx, dryRun: true },
-      { verb: "advance", rollout: { id: "checkout" } },
-    );
+    const { run, store, notifier } = setup();
+    const outcome = await run({ verb: "advance", rollout: { id: "checkout" } }, { dryRun: true });
     expect(outcome.kind).toBe("planned");
     if (outcome.kind !== "planned") return;
     expect(outcome.plan.edits.map((e) => e.path)).toEqual([ROLLOUT_PATH, "config.py"]);
@@ -50,8 +47,8 @@ describe("advance", () => {
   });
 
   it("is refused with the reasons, and nothing changes, without metrics", async () => {
-    const { ctx, store } = setup(null);
-    const outcome = await runCommand(ctx, { verb: "advance", rollout: { id: "checkout" } });
+    const { run, store } = setup(null);
+    const outcome = await run({ verb: "advance", rollout: { id: "checkout" } });
     expect(outcome).toMatchObject({
       kind: "refused",
       message: "the gate is closed",
@@ -64,9 +61,9 @@ describe("advance", () => {
   });
 
   it("reports a missing sync file instead of half-applying", async () => {
-    const { ctx, store } = setup();
+    const { run, store } = setup();
     store.files.delete("config.py");
-    await expect(runCommand(ctx, { verb: "advance", rollout: { id: "checkout" } })).rejects.toMatchObject({
+    await expect(run({ verb: "advance", rollout: { id: "checkout" } })).rejects.toMatchObject({
       code: "REFUSED",
       details: ["config.py: sync file not found"],
     });
@@ -76,8 +73,8 @@ describe("advance", () => {
 
 describe("rollback", () => {
   it("commits, dispatches the rollback workflow with inputs, posts red", async () => {
-    const { ctx, store, notifier } = setup({ error_rate: () => 0.09 });
-    const outcome = await runCommand(ctx, {
+    const { run, store, notifier } = setup({ error_rate: () => 0.09 });
+    const outcome = await run({
       verb: "rollback",
       rollout: { id: "checkout" },
       to: 0,
@@ -98,12 +95,16 @@ describe("rollback", () => {
   });
 
   it("still commits and reports when the dispatch fails or the notifier is down", async () => {
-    const { ctx, store } = setup();
+    const { services, store } = setup();
     store.failNextDispatch = new Error("502 Bad Gateway");
     const failingNotifier = { post: async () => Promise.reject(new Error("slack down")) };
     const outcome = await runCommand(
-      { ...ctx, notifier: failingNotifier },
-      { verb: "rollback", rollout: { id: "checkout" } },
+      { ...services, notifier: failingNotifier },
+      {
+        command: { verb: "rollback", rollout: { id: "checkout" } },
+        principal: { kind: "local", user: "alice" },
+        scope: store,
+      },
     );
     expect(store.commits).toHaveLength(1);
     expect(outcome).toMatchObject({
@@ -116,7 +117,7 @@ describe("rollback", () => {
   });
 
   it("re-reads and re-decides on a concurrent change: no lost update", async () => {
-    const { ctx, store } = setup();
+    const { run, store } = setup();
     // Another replica rolls back to 0% between our read and our write.
     const concurrent = CHECKOUT_PLAN.replace(
       "percent: 10\n  phase: baking",
@@ -131,20 +132,20 @@ describe("rollback", () => {
       }
       return realCommit(change);
     };
-    const outcome = await runCommand(ctx, { verb: "rollback", rollout: { id: "checkout" } });
+    const outcome = await run({ verb: "rollback", rollout: { id: "checkout" } });
     expect(outcome).toMatchObject({ kind: "refused", message: "already at 0%: nothing to roll back" });
     expect(store.files.get(ROLLOUT_PATH)).toBe(concurrent);
     expect(store.commits).toHaveLength(0);
   });
 
   it("gives up after bounded retries on a store that always conflicts", async () => {
-    const { ctx, store } = setup();
+    const { run, store } = setup();
     let attempts = 0;
     store.commit = async () => {
       attempts++;
       throw new RolloutError("CONFLICT", "changed");
     };
-    await expect(runCommand(ctx, { verb: "rollback", rollout: { id: "checkout" } })).rejects.toMatchObject({
+    await expect(run({ verb: "rollback", rollout: { id: "checkout" } })).rejects.toMatchObject({
       code: "CONFLICT",
     });
     expect(attempts).toBe(3);
@@ -153,35 +154,33 @@ describe("rollback", () => {
 
 describe("lookup and invalid files", () => {
   it("suggests the closest id", async () => {
-    const { ctx } = setup();
-    await expect(runCommand(ctx, { verb: "status", rollout: { id: "chekout" } })).rejects.toThrow(
+    const { run } = setup();
+    await expect(run({ verb: "status", rollout: { id: "chekout" } })).rejects.toThrow(
       "no rollout 'chekout' in acme/shop. Did you mean 'checkout'?",
     );
   });
   it("refuses to act on an invalid file, with file:line diagnostics, and keeps it untouched", async () => {
     const broken = CHECKOUT_PLAN.replace("bake: 2h", "bake: two hours");
-    const { ctx, store } = setup(healthy, broken);
-    const error = await runCommand(ctx, { verb: "rollback", rollout: { id: "checkout" } }).catch(
-      (e: unknown) => e,
-    );
+    const { run, store } = setup(healthy, broken);
+    const error = await run({ verb: "rollback", rollout: { id: "checkout" } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RolloutError);
     expect((error as RolloutError).details[0]).toMatch(/^\.github\/rollouts\/checkout\.yml:11:11 /);
     expect(store.files.get(ROLLOUT_PATH)).toBe(broken);
-    const status = await runCommand(ctx, { verb: "status" });
+    const status = await run({ verb: "status" });
     expect(status).toMatchObject({ kind: "status", statuses: [], invalid: [{ path: ROLLOUT_PATH }] });
   });
   it("checks the repo part of owner/repo:id", async () => {
-    const { ctx } = setup();
-    await expect(
-      runCommand(ctx, { verb: "status", rollout: { id: "checkout", repo: "acme/other" } }),
-    ).rejects.toThrow("acme/other:checkout is not in acme/shop");
+    const { run } = setup();
+    await expect(run({ verb: "status", rollout: { id: "checkout", repo: "acme/other" } })).rejects.toThrow(
+      "acme/other:checkout is not in acme/shop",
+    );
   });
   it("pause and resume write one reviewed change each", async () => {
-    const { ctx, store } = setup();
-    await runCommand(ctx, { verb: "pause", rollout: { id: "checkout" }, reason: "holiday" });
+    const { run, store } = setup();
+    await run({ verb: "pause", rollout: { id: "checkout" }, reason: "holiday" });
     expect(store.files.get(ROLLOUT_PATH)).toContain("  phase: paused\n");
     expect(store.files.get(ROLLOUT_PATH)).toContain("  reason: holiday\n");
-    await runCommand(ctx, { verb: "resume", rollout: { id: "checkout" } });
+    await run({ verb: "resume", rollout: { id: "checkout" } });
     expect(store.files.get(ROLLOUT_PATH)).toBe(CHECKOUT_PLAN);
     expect(store.commits.map((c) => c.message.split("\n")[0])).toEqual([
       "rollout(checkout): pause at 10%",

@@ -1,12 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { RecordingNotifier } from "../../src/adapters/console/console-notifier.ts";
-import { silentLogger } from "../../src/adapters/log/logger.ts";
-import { SimulatedMetrics } from "../../src/adapters/prometheus/simulated-metrics.ts";
-import type { CommandContext } from "../../src/commands/context.ts";
-import { runCommand } from "../../src/commands/run-command.ts";
 import { parseBody } from "../../src/core/messages/bump-pr.ts";
 import { MemoryPullRequestStore } from "../doubles/memory-repo-store.ts";
-import { CHECKOUT_PLAN, CONFIG_PY, ROLLOUT_PATH } from "../helpers/command-context.ts";
+import { CHECKOUT_PLAN, CONFIG_PY, memoryContext, ROLLOUT_PATH } from "../helpers/command-context.ts";
 
 const now = new Date("2026-11-22T10:00:00Z");
 
@@ -16,28 +11,18 @@ function setup() {
     { [ROLLOUT_PATH]: CHECKOUT_PLAN, "config.py": CONFIG_PY },
     () => now,
   );
-  const notifier = new RecordingNotifier();
-  const metrics = new SimulatedMetrics({ error_rate: () => 0.001 });
-  const ctx: CommandContext = {
-    store,
-    metrics: () => metrics,
-    notifier,
-    clock: { now: () => now },
-    logger: silentLogger,
-    actor: "alice",
-    dryRun: false,
-  };
-  return { store, notifier, ctx };
+  const { notifier, run } = memoryContext({}, { error_rate: () => 0.001 }, now, { store });
+  return { store, notifier, run };
 }
 
 describe("on a host with pull requests", () => {
   it("advance opens a bump PR with the state and sync edits and no start time; again refreshes it", async () => {
-    const { store, ctx, notifier } = setup();
-    const first = await runCommand(ctx, { verb: "advance", rollout: { id: "checkout" } });
+    const { store, run, notifier } = setup();
+    const first = await run({ verb: "advance", rollout: { id: "checkout" } });
     expect(first).toMatchObject({ kind: "proposed", pr: { number: 1, created: true } });
     expect(store.commits).toHaveLength(0);
     expect(store.dispatches).toHaveLength(0);
-    const [pull] = store.pulls;
+    const [pull] = store.prs;
     expect(pull?.branch).toBe("rollout/checkout");
     expect(pull?.title).toBe("rollout(checkout): 10% → 50%");
     expect(parseBody(pull?.body)).toEqual({ v: 1, rollout: "checkout", from: 10, to: 50 });
@@ -52,37 +37,37 @@ describe("on a host with pull requests", () => {
     expect(notifier.messages[0]?.headline).toBe(
       "checkout: ready for 50% — approve and merge PR #1 memory://pull/1",
     );
-    const again = await runCommand(ctx, { verb: "advance", rollout: { id: "checkout" } });
+    const again = await run({ verb: "advance", rollout: { id: "checkout" } });
     expect(again).toMatchObject({ kind: "proposed", pr: { number: 1, created: false } });
-    expect(store.pulls).toHaveLength(1);
+    expect(store.prs).toHaveLength(1);
   });
 
   it("rollback commits directly and closes the open bump PR with the reason", async () => {
-    const { store, ctx } = setup();
-    await runCommand(ctx, { verb: "advance", rollout: { id: "checkout" } });
-    await runCommand(ctx, { verb: "rollback", rollout: { id: "checkout" }, reason: "errors" });
+    const { store, run } = setup();
+    await run({ verb: "advance", rollout: { id: "checkout" } });
+    await run({ verb: "rollback", rollout: { id: "checkout" }, reason: "errors" });
     expect(store.commits).toHaveLength(1);
-    expect(store.pulls[0]).toMatchObject({
+    expect(store.prs[0]).toMatchObject({
       open: false,
       closeComment: "Closed by rollout-bot: checkout was rolled back 10% → 0% (errors).",
     });
   });
 
   it("a protected branch turns the rollback into an urgent PR, still dispatches, and says so loudly", async () => {
-    const { store, ctx, notifier } = setup();
+    const { store, run, notifier } = setup();
     store.protectedBranch = true;
-    const outcome = await runCommand(ctx, {
+    const outcome = await run({
       verb: "rollback",
       rollout: { id: "checkout" },
       reason: "errors",
     });
     expect(outcome).toMatchObject({ kind: "applied", urgentPr: { number: 1 } });
-    expect(store.pulls[0]).toMatchObject({
+    expect(store.prs[0]).toMatchObject({
       branch: "rollout/checkout-rollback",
       labels: ["rollout", "urgent"],
       title: "🚨 URGENT rollout(checkout): 10% → 0%",
     });
-    expect(store.pulls[0]?.body).toContain("> [!CAUTION]\n> Branch protection refused the rollback commit.");
+    expect(store.prs[0]?.body).toContain("> [!CAUTION]\n> Branch protection refused the rollback commit.");
     expect(store.dispatches.map((d) => d.workflow)).toEqual(["rollback.yml"]);
     expect(notifier.messages[0]?.headline).toMatch(
       /^🚨 rollback checkout: 10% → 0% — errors — branch protection refused the commit: merge urgent PR #1/,

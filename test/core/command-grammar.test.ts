@@ -12,7 +12,8 @@ import {
   type Verb,
 } from "../../src/core/commands/command.ts";
 import { parseCommand, parseCommandTokens, tokenize } from "../../src/core/commands/command-grammar.ts";
-import { editDistance, helpText, suggestVerb } from "../../src/core/commands/command-help.ts";
+import { helpText, suggestVerb } from "../../src/core/commands/command-help.ts";
+import { editDistance } from "../../src/core/did-you-mean.ts";
 
 const ok = (command: Command) => ({ ok: true, command });
 const usageError = (message: string, usage?: string) => ({

@@ -20,7 +20,7 @@ describe("evaluateGate", () => {
       settings: defaultSettings(),
       health: green,
       now: hours(2),
-      approvals: 2,
+      approvals: { logins: ["ana", "bo"], teams: [] },
     });
     expect(gate).toEqual({
       open: true,
@@ -57,7 +57,13 @@ describe("evaluateGate", () => {
       reason: "db migration",
       cooldown_until: hours(24).toISOString(),
     });
-    const gate = evaluateGate({ view, settings, health: yellow, now: hours(1), approvals: 0 });
+    const gate = evaluateGate({
+      view,
+      settings,
+      health: yellow,
+      now: hours(1),
+      approvals: { logins: [], teams: [] },
+    });
     expect(gate).toEqual({
       open: false,
       nextPercent: 100,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { metricRequests } from "../../src/core/rollout/health.ts";
 import type { Condition } from "../../src/core/rollout/metric-request.ts";
-import { holdFor, requestFor, windowSeconds } from "../../src/core/rollout/metric-request.ts";
+import { holdFor, requestFor, windowFor } from "../../src/core/rollout/metric-request.ts";
 import { viewState } from "../../src/core/rollout/stage-view.ts";
 import { plan } from "../helpers/plans.ts";
 
@@ -18,21 +18,28 @@ describe("holdFor", () => {
   });
 });
 
-describe("windowSeconds", () => {
-  it("is instant without `for` or with a zero duration", () => {
-    expect(windowSeconds(c({ below: 1 }), 7200)).toBeUndefined();
-    expect(windowSeconds(c({ below: 1, for: 0 }), 7200)).toBeUndefined();
+describe("windowFor", () => {
+  it("is now without `for` or with a zero duration", () => {
+    expect(windowFor(c({ below: 1 }), 7200)).toBeUndefined();
+    expect(windowFor(c({ below: 1, for: 0 }), 7200)).toBeUndefined();
+    expect(windowFor(c({ below: 1 }), undefined)).toBeUndefined();
   });
-  it("is the duration for `for: <duration>`, however old the stage", () => {
-    expect(windowSeconds(c({ below: 1, for: 300 }), 7200)).toBe(300);
-    // Issue 12 item 5 will bound it by the stage's age; test/e2e/prometheus-promql.test.ts pins that.
-    expect(windowSeconds(c({ below: 1, for: 300 }), 120)).toBe(300);
+  it("is the duration for `for: <duration>` once the stage is that old, clipped to the stage before", () => {
+    expect(windowFor(c({ below: 1, for: 300 }), 7200)).toEqual({ seconds: 300, full: true });
+    expect(windowFor(c({ below: 1, for: 300 }), 300)).toEqual({ seconds: 300, full: true });
+    expect(windowFor(c({ below: 1, for: 300 }), 299.9)).toEqual({ seconds: 299, full: false });
+    expect(windowFor(c({ below: 1, for: 300 }), 120)).toEqual({ seconds: 120, full: false });
+    // A stage just started still asks for a window (of a second), never for one before it.
+    expect(windowFor(c({ below: 1, for: 300 }), 0)).toEqual({ seconds: 1, full: false });
   });
-  it("is the stage's age in whole seconds for `for: stage`, at least a minute", () => {
-    expect(windowSeconds(c({ below: 1, for: "stage" }), 7200.9)).toBe(7200);
-    expect(windowSeconds(c({ below: 1, for: "stage" }), 61)).toBe(61);
-    expect(windowSeconds(c({ below: 1, for: "stage" }), 59)).toBe(60);
-    expect(windowSeconds(c({ below: 1, for: "stage" }), 0)).toBe(60);
+  it("is the stage's age in whole seconds for `for: stage`, always full", () => {
+    expect(windowFor(c({ below: 1, for: "stage" }), 7200.9)).toEqual({ seconds: 7200, full: true });
+    expect(windowFor(c({ below: 1, for: "stage" }), 59)).toEqual({ seconds: 59, full: true });
+    expect(windowFor(c({ below: 1, for: "stage" }), 0)).toEqual({ seconds: 1, full: true });
+  });
+  it("is the window as written when the stage start is unknown (a minute for `for: stage`)", () => {
+    expect(windowFor(c({ below: 1, for: 300 }), undefined)).toEqual({ seconds: 300, full: true });
+    expect(windowFor(c({ below: 1, for: "stage" }), undefined)).toEqual({ seconds: 60, full: true });
   });
 });
 
@@ -48,19 +55,17 @@ describe("requestFor", () => {
     stages: [{ percent: 10 }, { percent: 100 }],
   });
 
-  it("carries the query text, the baseline with its compare, and the window", () => {
-    const request = requestFor(
-      file,
-      c({ metric: "p99", vs: "legacy_p99", compare: "ratio", above: 2, for: 600 }),
-      0,
-    );
+  it("carries the query text, the baseline with its compare, and the window clipped to the stage", () => {
+    const condition = c({ metric: "p99", vs: "legacy_p99", compare: "ratio", above: 2, for: 600 });
+    const request = requestFor(file, condition, 3600);
     expect(request).toEqual({
       key: expect.any(String),
       metric: "p99",
       query: "histogram_quantile(0.99, new)",
       baseline: { metric: "legacy_p99", query: "histogram_quantile(0.99, old)", compare: "ratio" },
-      window: { seconds: 600, hold: "min" },
+      window: { seconds: 600, hold: "min", whole: true },
     });
+    expect(requestFor(file, condition, 120).window).toEqual({ seconds: 120, hold: "min", whole: true });
     expect(requestFor(file, c({ below: 0.01 }), 0)).toEqual({
       key: expect.any(String),
       metric: "error_rate",
@@ -90,6 +95,6 @@ describe("requestFor", () => {
       state: { percent: 10, started_at: "2026-11-22T10:00:00Z" },
     });
     const requests = metricRequests(shared, viewState(shared), new Date("2026-11-22T12:00:00Z"));
-    expect(requests.map((r) => r.window)).toEqual([{ seconds: 300, hold: "max" }]);
+    expect(requests.map((r) => r.window)).toEqual([{ seconds: 300, hold: "max", whole: true }]);
   });
 });

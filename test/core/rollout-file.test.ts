@@ -22,6 +22,7 @@ describe("parseRolloutFile", () => {
             { percent: 100, criteria: [] },
           ],
           sync: [],
+          flags: [],
         },
       },
     });

@@ -152,7 +152,7 @@ describe("parseWithSchema: schema errors mapped to the source", () => {
     expect(problems(text)).toEqual([
       "5:16 stages[0].criteria[0].below: expected a number or a percentage like 1.5%",
       "6:14 stages[0].criteria[0].for: expected 'stage' or a duration like 90s, 30m, 4h or 14d, got the string '3x'",
-      "8:5 sync[0]: missing required key 'pattern' or 'key'",
+      "8:5 sync[0]: missing required key one of 'pattern', 'key', 'env', 'flagd'",
       "11:12 sync[1].value: expected one of 'percent', 'fraction', got the string 'pct'",
       "13:11 rollback.target: must be at least 0",
     ]);

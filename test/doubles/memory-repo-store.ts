@@ -1,15 +1,20 @@
 import { createHash } from "node:crypto";
+import type { RepoPermission } from "../../src/core/commands/authorize.ts";
 import { isRolloutPath } from "../../src/core/config/rollout-file.ts";
 import { RolloutError } from "../../src/core/errors.ts";
 import type {
   AppliedChange,
   Change,
+  CheckRun,
+  Collaborators,
   DispatchOutcome,
   HistoryEntry,
   Proposal,
-  ProposalResult,
+  PullRequest,
+  PullRequestHost,
   RepoFile,
   RepoStore,
+  Review,
   WorkflowDispatch,
 } from "../../src/ports.ts";
 
@@ -30,13 +35,26 @@ export class MemoryRepoStore implements RepoStore {
   failNextDispatch?: Error;
   /** Refuse direct commits like a protected default branch. */
   protectedBranch = false;
-  readonly pulls: MemoryPull[] = [];
+  /** Pull requests (a MemoryPullRequestStore opens them). */
+  readonly prs: MemoryPull[] = [];
+  /** People and their permission, for `collaborators`; unset: a store without accounts (like a checkout). */
+  readonly people = new Map<string, RepoPermission>();
+  /** `org/team` → members. */
+  readonly teams = new Map<string, string[]>();
   #now: () => Date;
 
   constructor(name: string, files: Record<string, string> = {}, now: () => Date = () => new Date(0)) {
     this.name = name;
     this.#now = now;
     for (const [path, text] of Object.entries(files)) this.files.set(path, text);
+  }
+
+  get collaborators(): Collaborators | undefined {
+    if (this.people.size === 0) return undefined;
+    return {
+      permission: async (login) => this.people.get(login) ?? "none",
+      teams: async (login, candidates) => candidates.filter((t) => this.teams.get(t)?.includes(login)),
+    };
   }
 
   static version(text: string): string {
@@ -96,27 +114,80 @@ export class MemoryRepoStore implements RepoStore {
 
 /** A MemoryRepoStore that behaves like a host with pull requests (GitHub): advance proposes. */
 export class MemoryPullRequestStore extends MemoryRepoStore {
-  async propose(proposal: Proposal): Promise<ProposalResult> {
-    const open = this.pulls.find((p) => p.open && p.branch === proposal.branch);
-    if (open) {
-      Object.assign(open, proposal);
-      return {
-        number: open.number,
-        url: `memory://pull/${open.number}`,
-        created: false,
-        branchUpdated: true,
-      };
-    }
-    const number = this.pulls.length + 1;
-    this.pulls.push({ ...proposal, number, open: true });
-    return { number, url: `memory://pull/${number}`, created: true, branchUpdated: true };
-  }
+  readonly reviews = new Map<number, Review[]>();
+  readonly checks: CheckRun[] = [];
+  readonly comments: { issue: number; body: string }[] = [];
+  readonly merged: number[] = [];
+  botLogin = "rollout-bot[bot]";
 
-  async closeProposal(branch: string, comment: string): Promise<boolean> {
-    const open = this.pulls.find((p) => p.open && p.branch === branch);
-    if (!open) return false;
-    open.open = false;
-    open.closeComment = comment;
-    return true;
+  readonly pulls: PullRequestHost = {
+    botLogin: async () => this.botLogin,
+    propose: async (proposal) => {
+      const open = this.prs.find((p) => p.open && p.branch === proposal.branch);
+      if (open) {
+        const changed = open.title !== proposal.title;
+        Object.assign(open, proposal);
+        return {
+          number: open.number,
+          url: `memory://pull/${open.number}`,
+          created: false,
+          changed,
+          branchUpdated: true,
+        };
+      }
+      const number = this.prs.length + 1;
+      this.prs.push({ ...proposal, number, open: true });
+      return { number, url: `memory://pull/${number}`, created: true, changed: true, branchUpdated: true };
+    },
+    close: async (branch, comment) => {
+      const open = this.prs.find((p) => p.open && p.branch === branch);
+      if (!open) return false;
+      open.open = false;
+      open.closeComment = comment;
+      return true;
+    },
+    openBumpPulls: async () => this.prs.filter((p) => p.open).map((p) => this.pullOf(p)),
+    get: async (number) => {
+      const pr = this.prs.find((p) => p.number === number);
+      return pr ? this.pullOf(pr) : undefined;
+    },
+    files: async (number) =>
+      (this.prs.find((p) => p.number === number)?.files ?? []).map((f) => ({
+        path: f.path,
+        status: "modified",
+      })),
+    commits: async () => [],
+    reviews: async (number) => this.reviews.get(number) ?? [],
+    latestCheck: async (sha, name) => {
+      const last = this.checks.filter((c) => c.headSha === sha && c.name === name).at(-1);
+      return last ? { conclusion: last.conclusion, title: last.title, completedAt: undefined } : undefined;
+    },
+    writeCheck: async (check) => {
+      this.checks.push(check);
+    },
+    merge: async (number) => {
+      this.merged.push(number);
+    },
+    comment: async (issue, body) => {
+      this.comments.push({ issue, body });
+    },
+    react: async () => {},
+    deleteBranch: async () => {},
+    mergedAs: async () => false,
+  };
+
+  pullOf(p: MemoryPull): PullRequest {
+    return {
+      number: p.number,
+      title: p.title,
+      body: p.body,
+      author: this.botLogin,
+      authorIsBot: true,
+      headRef: p.branch,
+      headSha: `sha-${p.number}`,
+      headRepo: this.name,
+      baseRef: "main",
+      url: `memory://pull/${p.number}`,
+    };
   }
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/adapters/log/logger.ts";
 import { PrometheusMetrics } from "../../src/adapters/prometheus/prometheus-metrics.ts";
 import { runCommand } from "../../src/commands/run-command.ts";
+import { localServices } from "../../src/main/coordination.ts";
 import { ALERT_TOKEN, startApp } from "../helpers/app-harness.ts";
 import { freePort, requireBinaries, startProcess, waitFor } from "../helpers/processes.ts";
 
@@ -150,15 +151,21 @@ receivers:
     exporter?.close();
   });
 
-  const ctxFor = (prometheus: PrometheusMetrics) => ({
-    store: harness.store,
-    metrics: () => prometheus,
-    notifier: harness.notifier,
-    clock: { now: () => new Date() },
-    logger: silentLogger,
-    actor: "test",
-    dryRun: true,
-  });
+  const statusWith = (prometheus: PrometheusMetrics, id: string) =>
+    runCommand(
+      localServices({
+        metrics: () => prometheus,
+        notifier: harness.notifier,
+        clock: { now: () => new Date() },
+        logger: silentLogger,
+      }),
+      {
+        command: { verb: "status", rollout: { id } },
+        principal: { kind: "local", user: "test" },
+        scope: harness.store,
+        dryRun: true,
+      },
+    );
 
   const alertCount = async (result: string) => {
     const text = await (await fetch(`${harness.url}/metrics`)).text();
@@ -171,15 +178,12 @@ receivers:
   it("healthy series → green, with every reason from real queries", async () => {
     // The stage window is a subquery: wait until Prometheus has a sample at one of its steps.
     const status = await waitFor("green over the stage", async () => {
-      const outcome = await runCommand(ctxFor(new PrometheusMetrics({ url: prometheusUrl })), {
-        verb: "status",
-        rollout: { id: "checkout" },
-      });
+      const outcome = await statusWith(new PrometheusMetrics({ url: prometheusUrl }), "checkout");
       const s = outcome.kind === "status" ? outcome.statuses[0] : undefined;
       return s?.health.status === "green" ? s : undefined;
     });
     const prometheus = new PrometheusMetrics({ url: prometheusUrl });
-    await runCommand(ctxFor(prometheus), { verb: "status", rollout: { id: "checkout" } });
+    await statusWith(prometheus, "checkout");
     expect(status?.health.reasons.map((r) => [r.metric, r.valueText, r.pass])).toEqual([
       ["error_rate", "0.2%", true],
       ["p99", "210ms", true],
@@ -191,7 +195,7 @@ receivers:
 
   it("missing series → yellow with 'no data', never green", async () => {
     const prometheus = new PrometheusMetrics({ url: prometheusUrl });
-    const outcome = await runCommand(ctxFor(prometheus), { verb: "status", rollout: { id: "missing" } });
+    const outcome = await statusWith(prometheus, "missing");
     if (outcome.kind !== "status") throw new Error(outcome.kind);
     expect(outcome.statuses[0]?.health.status).toBe("yellow");
     expect(outcome.statuses[0]?.health.reasons[0]?.text).toMatch(

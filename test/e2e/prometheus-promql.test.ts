@@ -3,6 +3,7 @@ import { silentLogger } from "../../src/adapters/log/logger.ts";
 import { PrometheusMetrics } from "../../src/adapters/prometheus/prometheus-metrics.ts";
 import { evaluateRollout } from "../../src/commands/evaluate.ts";
 import { parseRolloutFile } from "../../src/core/config/rollout-file.ts";
+import { MemoryRepoStore } from "../doubles/memory-repo-store.ts";
 import {
   type BackfilledPrometheus,
   openMetrics,
@@ -117,9 +118,13 @@ interface Condition {
   [op: string]: unknown;
 }
 
-/** A rollout at 10%, started `startedAgo` seconds before T, with one criterion or one trigger. */
+/**
+ * A rollout at 10%, started `startedAgo` seconds before T, with one criterion or one trigger. No
+ * warm-up: these pin the windows; test/core/safety-net.test.ts pins the warm-up.
+ */
 function rolloutText(kind: "criterion" | "trigger", condition: Condition, startedAgo = 1800): string {
   return JSON.stringify({
+    warmup: "0s",
     metrics: { queries: QUERIES },
     stages: [{ percent: 10, criteria: kind === "criterion" ? [condition] : [] }, { percent: 100 }],
     rollback: { triggers: kind === "trigger" ? [condition] : [] },
@@ -153,8 +158,10 @@ describe.skipIf(!available)("PromQL judged by a real Prometheus over known serie
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.diagnostics));
     const source = new PrometheusMetrics({ url: prometheus.url });
     const ctx = {
+      store: new MemoryRepoStore("acme/checkout"),
       metrics: () => source,
       clock: { now: () => new Date(at * 1000) },
+      alerts: async () => [],
       logger: silentLogger,
     };
     const { health } = await evaluateRollout(ctx, parsed.value, defaultSettings());
@@ -218,35 +225,39 @@ describe.skipIf(!available)("PromQL judged by a real Prometheus over known serie
     });
   });
 
-  // Issue 12 item 5 ("windows never reach back before the stage started") is the lead's to build;
-  // these pin what it must change. When it lands, vitest reports them as passing: drop the `.fails`.
-  // Either design passes them: windows clamped to the stage (judged on 0.1% / 60%), or no verdict until
-  // the stage is as old as the window (no value) — but never a value read from before the stage.
+  // Windows never reach back before the stage started (issue 12 item 5): either clamped to the stage
+  // (judged on 0.1% / 60%) or no verdict until the stage is as old as the window (no value), but never
+  // a value read from before the stage. These failed before it landed.
   const stageOnly = (judged: { value?: number | undefined }, fresh: number) =>
     expect([undefined, fresh]).toContain(judged.value);
 
-  it.fails("a 'for: 5m' criterion at a stage 2 minutes old does not read the 20% from before it", async () => {
+  it("a 'for: 5m' criterion at a stage 2 minutes old does not read the 20% from before it", async () => {
     const criterion = { metric: "after_rollback_error", below: "1%", for: "5m" };
     stageOnly(await evaluate(rolloutText("criterion", criterion, 120)), 0.001);
   });
 
-  it.fails("'over the stage' 30 s into a stage does not read the minute's floor back before it", async () => {
+  it("'over the stage' 30 s into a stage does not read the minute's floor back before it", async () => {
     // windowSeconds gives `for: stage` at least 60 s; at T-90 s the stage (from T-2m) is 30 s old.
     const criterion = { metric: "after_rollback_error", below: "1%", for: "stage" };
     stageOnly(await evaluate(rolloutText("criterion", criterion, 30), T - 90), 0.001);
   });
 
-  it.fails("after a step-down, a 5m trigger is not held by the 30% of the stage rolled back from", async () => {
+  it("after a step-down, a 5m trigger is not held by the 30% of the stage rolled back from", async () => {
     // Today: min over 5 minutes = 30% (pre-stage) → red with the old stage's value.
     const trigger = { metric: "cascade_error", above: "5%", for: "5m" };
     stageOnly(await evaluate(rolloutText("trigger", trigger, 120)), 0.6);
   });
 
-  // Not item 5 but the same window: a query with no result for 4 of the 5 minutes (a lazily created
-  // error counter) fires a 5m trigger on one minute of data — min_over_time skips the gaps. Whether
-  // promql.ts should demand coverage (e.g. `and count_over_time(...) >= n`) is the lead's to decide.
-  it.fails("a 5m trigger does not fire on one minute of data after four without any", async () => {
+  // A query with no result for 4 of the 5 minutes (a lazily created error counter): min_over_time
+  // skips the gaps, so before promql.ts demanded coverage this fired on one minute of data.
+  it("a 5m trigger does not fire on one minute of data after four without any", async () => {
     const trigger = { metric: "late_error", above: "5%", for: "5m" };
-    expect((await evaluate(rolloutText("trigger", trigger))).status).not.toBe("red");
+    expect(await evaluate(rolloutText("trigger", trigger))).toMatchObject({
+      status: "yellow",
+      value: undefined,
+    });
+    // …and 'now' still sees the 20%: the gap hides nothing from an instant trigger.
+    const now = { metric: "late_error", above: "5%" };
+    expect(await evaluate(rolloutText("trigger", now))).toMatchObject({ status: "red", value: 0.2 });
   });
 });

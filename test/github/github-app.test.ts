@@ -5,9 +5,11 @@ import { GitHubRepoStore } from "../../src/adapters/github/github-repo-store.ts"
 import { silentLogger } from "../../src/adapters/log/logger.ts";
 import { SimulatedMetrics } from "../../src/adapters/prometheus/simulated-metrics.ts";
 import { runCommand } from "../../src/commands/run-command.ts";
+import type { Command } from "../../src/core/commands/command.ts";
 import { parseCommitMessage } from "../../src/core/messages/commit-message.ts";
+import { localServices } from "../../src/main/coordination.ts";
 import { CHECKOUT_PLAN, CONFIG_PY, ROLLOUT_PATH } from "../helpers/command-context.ts";
-import { commentPayload, FULL, startGitHubApp } from "../helpers/github-harness.ts";
+import { commentPayload, FULL, pullPayload, startGitHubApp } from "../helpers/github-harness.ts";
 
 /**
  * The GitHub App end to end: real signed webhooks (payloads from @octokit/webhooks-examples) over HTTP
@@ -153,22 +155,10 @@ describe("GitHub App", () => {
     harness = await startGitHubApp({ files });
     await harness.send("issue_comment", await commentPayload(harness, "/rollout advance checkout", "alice"));
     const pull = bumpPulls(harness)[0]!;
-    const prPayload = (event: string, action: string) => {
-      const p = harness!.payload(event, action);
-      p.pull_request = {
-        ...(p.pull_request as object),
-        number: pull.number,
-        head: { ...(p.pull_request as { head: object }).head, ref: pull.head.ref, sha: pull.head.sha },
-        base: { ...(p.pull_request as { base: object }).base, ref: "main" },
-        body: pull.body,
-        user: { login: "rollout-bot[bot]", type: "Bot", id: 1 },
-        merged: action === "closed",
-        merged_by: action === "closed" ? { login: "carol", type: "User", id: 3 } : null,
-      };
-      return p;
-    };
+    const prPayload = (event: "pull_request" | "pull_request_review", action: string) =>
+      pullPayload(harness!, event, action, pull.number);
     harness.fake.state.addReview(FULL, pull.number, { user: "viewer", state: "APPROVED" });
-    await harness.send("pull_request_review", prPayload("pull_request_review", "submitted"));
+    await harness.send("pull_request_review", await prPayload("pull_request_review", "submitted"));
     const gate = () =>
       harness!.fake.state
         .repo(FULL)
@@ -177,13 +167,13 @@ describe("GitHub App", () => {
     expect(gate()).toMatchObject({ conclusion: "failure" });
     expect(gate()?.output?.summary).toContain("- [ ] **approvals**: 0 of 1 approvals");
     harness.fake.state.addReview(FULL, pull.number, { user: "bob", state: "APPROVED" });
-    await harness.send("pull_request_review", prPayload("pull_request_review", "submitted"));
+    await harness.send("pull_request_review", await prPayload("pull_request_review", "submitted"));
     expect(gate()).toMatchObject({ conclusion: "success" });
     expect(gate()?.output?.summary).toContain("- [x] **approvals**: 1 of 1 approvals");
     // A person merges; GitHub sends pull_request.closed with merged: true.
     harness.fake.state.clock.set("2026-11-22T11:00:00Z");
     await harness.carol.rest.pulls.merge({ owner: "acme", repo: "shop", pull_number: pull.number });
-    await harness.send("pull_request", prPayload("pull_request", "closed"));
+    await harness.send("pull_request", await prPayload("pull_request", "closed"));
     expect(
       harness.fake.state
         .repo(FULL)
@@ -237,6 +227,39 @@ describe("GitHub App", () => {
       }),
     ]);
   });
+
+  it("the config check annotates broken PromQL at its column and a schedule that would never fire", async () => {
+    harness = await startGitHubApp({ files });
+    const text = CHECKOUT_PLAN.replace("[5m])) / sum", "[5q])) / sum").replace(
+      "automation:",
+      'notify: { schedule: "99 * * * FOO" }\nautomation:',
+    );
+    harness.fake.state.push(FULL, { branch: "queries", files: { [ROLLOUT_PATH]: text } });
+    const created = await harness.carol.rest.pulls.create({
+      owner: "acme",
+      repo: "shop",
+      head: "queries",
+      base: "main",
+      title: "Queries",
+    });
+    const p = harness.payload("pull_request", "opened");
+    p.pull_request = {
+      ...(p.pull_request as object),
+      number: created.data.number,
+      head: { ...(p.pull_request as { head: object }).head, ref: "queries", sha: created.data.head.sha },
+      body: "queries",
+    };
+    await harness.send("pull_request", p);
+    const check = harness.fake.state
+      .repo(FULL)
+      .checkRuns.find((c: { name: string }) => c.name === "rollout config");
+    expect(check?.conclusion).toBe("failure");
+    const annotations = (check?.output?.annotations ?? []) as { start_line: number; message: string }[];
+    expect(annotations.map((a) => [a.start_line, /PromQL|never run/.exec(a.message)?.[0]])).toEqual([
+      [4, "PromQL"],
+      [24, "never run"],
+    ]);
+  });
 });
 
 describe("GitHub repo store under concurrency", () => {
@@ -257,25 +280,20 @@ describe("GitHub repo store under concurrency", () => {
         owner: "acme",
         repo: "shop",
       });
-      return {
-        store,
+      // Each replica its own process: its own (in-memory) lock, so nothing serialises them but Git.
+      const services = localServices({
         metrics: () => new SimulatedMetrics({ error_rate: () => 0.001 }),
         notifier: h.notifier,
         clock: h.clock,
         logger,
-        actor,
-        dryRun: false,
-      };
+      });
+      return (command: Command, force = false) =>
+        runCommand(services, { command, principal: { kind: "local", user: actor }, scope: store, force });
     };
     const outcomes = await Promise.all([
-      runCommand(replica("alice"), {
-        verb: "rollback",
-        rollout: { id: "checkout" },
-        to: "previous",
-        reason: "first",
-      }),
-      runCommand(replica("bob"), { verb: "rollback", rollout: { id: "checkout" }, to: 0, reason: "second" }),
-      runCommand(replica("carol"), { verb: "advance", rollout: { id: "checkout" } }, { force: true }),
+      replica("alice")({ verb: "rollback", rollout: { id: "checkout" }, to: "previous", reason: "first" }),
+      replica("bob")({ verb: "rollback", rollout: { id: "checkout" }, to: 0, reason: "second" }),
+      replica("carol")({ verb: "advance", rollout: { id: "checkout" } }, true),
     ]);
     expect(outcomes.map((o) => o.kind)).not.toContain("planned");
     // The race was real: a loser found the file changed under it (blob check, a 409 or a non-fast-forward
@@ -326,15 +344,20 @@ describe("gate on schedule", () => {
     await harness.send("issue_comment", await commentPayload(harness, "/rollout advance checkout", "alice"));
     const gates = () =>
       harness!.fake.state.repo(FULL).checkRuns.filter((c: { name: string }) => c.name === "rollout gate");
-    const github = harness.github;
-    await github.refreshAllGates();
+    const h = harness;
+    // The evaluation pass re-checks open bump PRs every 5 minutes (reviews re-check at once by webhook).
+    const pass = async () => {
+      h.fake.state.clock.advance(5 * 60_000);
+      await h.app.scheduler.runOnce();
+    };
+    await pass();
     expect(gates()).toHaveLength(1);
     expect(gates()[0]).toMatchObject({ conclusion: "failure", output: { title: "gate closed: approvals" } });
-    await github.refreshAllGates();
+    await pass();
     expect(gates()).toHaveLength(1); // same verdict, fresh: no new write
-    const pull = bumpPulls(harness)[0]!;
-    harness.fake.state.addReview(FULL, pull.number, { user: "bob", state: "APPROVED" });
-    await github.refreshAllGates();
+    const pull = bumpPulls(h)[0]!;
+    h.fake.state.addReview(FULL, pull.number, { user: "bob", state: "APPROVED" });
+    await pass();
     expect(gates()).toHaveLength(2);
     expect(gates()[1]).toMatchObject({
       conclusion: "success",

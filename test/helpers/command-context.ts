@@ -1,29 +1,33 @@
-import { RecordingNotifier } from "../../src/adapters/console/console-notifier.ts";
 import { silentLogger } from "../../src/adapters/log/logger.ts";
 import { type Series, SimulatedMetrics } from "../../src/adapters/prometheus/simulated-metrics.ts";
-import type { CommandContext } from "../../src/commands/context.ts";
+import { type CommandOutcome, type CommandRequest, runCommand } from "../../src/commands/run-command.ts";
+import { contextFor } from "../../src/commands/services.ts";
+import type { Command } from "../../src/core/commands/command.ts";
+import { localServices } from "../../src/main/coordination.ts";
 import { MemoryRepoStore } from "../doubles/memory-repo-store.ts";
+import { RecordingNotifier } from "../doubles/recording-notifier.ts";
 
-/** A command context over in-memory ports, with a settable clock. */
+/** The command path over in-memory ports, with a settable clock. */
 export function memoryContext(
   files: Record<string, string>,
   series: Record<string, Series> | undefined,
   start: Date,
+  options: { store?: MemoryRepoStore } = {},
 ) {
   const clock = { time: start, now: () => clock.time };
-  const store = new MemoryRepoStore("acme/shop", files, () => clock.time);
+  const store = options.store ?? new MemoryRepoStore("acme/shop", files, () => clock.time);
+  if (options.store) for (const [path, text] of Object.entries(files)) store.files.set(path, text);
   const notifier = new RecordingNotifier();
   const metrics = series ? new SimulatedMetrics(series) : undefined;
-  const ctx: CommandContext = {
-    store,
-    metrics: () => metrics,
-    notifier,
-    clock,
-    logger: silentLogger,
-    actor: "alice",
-    dryRun: false,
-  };
-  return { ctx, store, notifier, clock, metrics };
+  const services = localServices({ metrics: () => metrics, notifier, clock, logger: silentLogger });
+  const ctx = contextFor(services, store, "alice");
+  /** `command` through the one command path, as the local user `alice` on this store. */
+  const run = (
+    command: Command,
+    request: Partial<Omit<CommandRequest, "command">> = {},
+  ): Promise<CommandOutcome> =>
+    runCommand(services, { principal: { kind: "local", user: "alice" }, scope: store, ...request, command });
+  return { ctx, services, store, notifier, clock, metrics, run };
 }
 
 export const ROLLOUT_PATH = ".github/rollouts/checkout.yml";

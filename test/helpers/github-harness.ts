@@ -1,14 +1,13 @@
 import { generateKeyPairSync } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { Octokit } from "@octokit/rest";
-import { RecordingNotifier } from "../../src/adapters/console/console-notifier.ts";
-import { EtagCache } from "../../src/adapters/github/etag-cache.ts";
 import { silentLogger } from "../../src/adapters/log/logger.ts";
-import { MemoryDedupe, MemoryLock } from "../../src/adapters/memory/memory-coordination.ts";
 import { type Series, SimulatedMetrics } from "../../src/adapters/prometheus/simulated-metrics.ts";
 import { createApp } from "../../src/main/app.ts";
+import { localServices } from "../../src/main/coordination.ts";
 import { createGitHubSurface, GITHUB_WEBHOOKS_PATH } from "../../src/main/github.ts";
 import type { RouteHandler } from "../../src/surfaces/http/app-server.ts";
+import { RecordingNotifier } from "../doubles/recording-notifier.ts";
 import { type FakeGitHub, startFakeGitHub } from "../fakes/github/fake-github.ts";
 import { deliver, examplePayload } from "./webhooks.ts";
 
@@ -78,26 +77,14 @@ export async function startGitHubApp(options: {
     GHE_PROTOCOL: "http",
     LOG_LEVEL: "fatal",
   };
-  const github = await createGitHubSurface(
-    env as NodeJS.ProcessEnv,
-    {
-      metrics: () => metrics,
-      notifier,
-      clock,
-      logger: silentLogger,
-      etags: new EtagCache(),
-      lock: new MemoryLock(),
-      dedupe: new MemoryDedupe(),
-    },
-    { throttle: options.throttle ?? false },
-  );
+  const services = localServices({ metrics: () => metrics, notifier, clock, logger: silentLogger });
+  const github = await createGitHubSurface(env as NodeJS.ProcessEnv, services, {
+    throttle: options.throttle ?? false,
+  });
   github.registry.seen(1, REPO.owner, REPO.name);
   const app = createApp({
+    services,
     registry: github.registry,
-    metrics: () => metrics,
-    notifier,
-    clock,
-    logger: silentLogger,
     alertToken: undefined,
     extraRoutes: new Map<string, RouteHandler>([[GITHUB_WEBHOOKS_PATH, github.route]]),
   });
@@ -132,6 +119,7 @@ export async function startGitHubApp(options: {
   return {
     fake,
     app,
+    services,
     url,
     notifier,
     clock,
@@ -172,5 +160,29 @@ export async function commentPayload(
   p.comment = { ...comment, id: data.id, body, user: { ...(comment.user as object), login, type: "User" } };
   p.issue = { ...(p.issue as object), number: harness.discussion };
   p.sender = { ...(p.sender as object), login, type: "User" };
+  return p;
+}
+
+/**
+ * A `pull_request` or `pull_request_review` webhook for a PR as the fake holds it now: the example
+ * payload with its `pull_request` replaced by what GitHub's API answers for that PR (author, head
+ * repository, merge commit), so a handler sees exactly what GitHub would send.
+ */
+export async function pullPayload(
+  harness: {
+    payload: (e: string, a?: string) => Record<string, unknown>;
+    as: (login: string) => Octokit;
+  },
+  event: "pull_request" | "pull_request_review",
+  action: string,
+  number: number,
+  sender = "carol",
+) {
+  const { data } = await harness
+    .as(sender)
+    .rest.pulls.get({ owner: REPO.owner, repo: REPO.name, pull_number: number });
+  const p = harness.payload(event, action);
+  p.pull_request = data;
+  p.sender = { ...(p.sender as object), login: sender, type: "User" };
   return p;
 }

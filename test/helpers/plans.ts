@@ -8,7 +8,7 @@ export function plan(overrides: Partial<RolloutFileInput> = {}): RolloutFile {
       queries: {
         error_rate: { query: "errors", unit: "fraction" },
         p99: { query: "p99", unit: "seconds" },
-        baseline_p99: { query: "legacy p99", unit: "seconds" },
+        baseline_p99: { query: "legacy_p99", unit: "seconds" },
       },
     },
     stages: [

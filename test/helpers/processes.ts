@@ -22,7 +22,7 @@ export function requireBinaries(paths: string[]): { available: boolean; missing:
   const missing = paths.filter((p) => !existsSync(p));
   if (missing.length > 0 && process.env.CI) {
     throw new Error(
-      `missing ${missing.join(", ")}: .ci/run must install prometheus and prometheus-alertmanager`,
+      `missing ${missing.join(", ")}: .ci/run must install it (prometheus, prometheus-alertmanager, redis-server, kubernetes-client)`,
     );
   }
   return { available: missing.length === 0, missing };

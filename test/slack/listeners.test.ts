@@ -1,12 +1,13 @@
 import type { RespondArguments } from "@slack/bolt";
 import type { View } from "@slack/types";
 import { describe, expect, it } from "vitest";
-import { RecordingNotifier } from "../../src/adapters/console/console-notifier.ts";
 import { StaticRegistry } from "../../src/adapters/local/static-registry.ts";
 import { silentLogger } from "../../src/adapters/log/logger.ts";
 import { SimulatedMetrics } from "../../src/adapters/prometheus/simulated-metrics.ts";
+import { SlackGroups } from "../../src/adapters/slack/slack-groups.ts";
 import { renderActionValue } from "../../src/core/messages/slack-actions.ts";
 import { unescapeSlackText } from "../../src/core/messages/slack-text.ts";
+import { localServices } from "../../src/main/coordination.ts";
 import { actionButton } from "../../src/surfaces/slack/listeners/action-button.ts";
 import { rollbackButton } from "../../src/surfaces/slack/listeners/rollback-button.ts";
 import { rolloutCommand } from "../../src/surfaces/slack/listeners/rollout-command.ts";
@@ -16,9 +17,9 @@ import {
   rollbackModal,
 } from "../../src/surfaces/slack/rollback-modal.ts";
 import type { SlackDeps } from "../../src/surfaces/slack/slack-deps.ts";
-import { SlackGroups } from "../../src/surfaces/slack/slack-groups.ts";
 import { WorkTracker } from "../../src/surfaces/slack/work-tracker.ts";
 import { MemoryRepoStore } from "../doubles/memory-repo-store.ts";
+import { RecordingNotifier } from "../doubles/recording-notifier.ts";
 import { LEAD, ROLLOUT_PATH, rolloutFile, SETTINGS, SETTINGS_PATH, textOf } from "./slack-harness.ts";
 
 /** Listeners called directly with fake ack/respond and in-memory ports: no Bolt, no HTTP. */
@@ -34,18 +35,16 @@ function fakes(options: { openView?: (view: View) => Promise<void> } = {}) {
   const responses: RespondArguments[] = [];
   const views: View[] = [];
   const deps: SlackDeps = {
-    registry: new StaticRegistry([store]),
-    context: (s, actor) => ({
-      store: s,
+    services: localServices({
       metrics: () => metrics,
       notifier: new RecordingNotifier(),
       clock: { now: () => now },
       logger: silentLogger,
-      actor,
-      dryRun: false,
+      slack: new SlackGroups({ list: async () => [], clock: { now: () => now }, logger: silentLogger }),
+      slackTeam: "T0TEAM",
     }),
-    groups: new SlackGroups({ list: async () => [], clock: { now: () => now }, logger: silentLogger }),
-    logger: silentLogger,
+    registry: new StaticRegistry([store]),
+    links: {},
     work: new WorkTracker(),
     openView: async (_trigger, view) => {
       views.push(view);
@@ -71,7 +70,13 @@ function fakes(options: { openView?: (view: View) => Promise<void> } = {}) {
 const blocksOf = (message: RespondArguments | undefined) =>
   (message as { blocks?: unknown } | undefined)?.blocks;
 
-const command = (text: string) => ({ text, user_id: LEAD, user_name: "lead", channel_id: "C0DEPLOYS" });
+const command = (text: string) => ({
+  text,
+  user_id: LEAD,
+  user_name: "lead",
+  channel_id: "C0DEPLOYS",
+  team_id: "T0TEAM",
+});
 
 describe("the /rollout listener", () => {
   it("acks bad input with the error and usage, and does nothing else", async () => {
@@ -121,7 +126,7 @@ describe("the button listeners", () => {
     const order: string[] = [];
     await actionButton(f.deps)({
       action: { action_id: "rollout_pause", value },
-      body: { user: { id: LEAD, username: "lead" } },
+      body: { user: { id: LEAD, username: "lead" }, team: { id: "T0TEAM" } },
       ack: async () => {
         order.push(`ack:${f.store.commits.length}`);
       },

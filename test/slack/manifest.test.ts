@@ -1,7 +1,8 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { SLACK_EVENTS_PATH } from "../../src/surfaces/slack/slack-surface.ts";
+import { SLACK_EVENTS_PATH } from "../../src/main/slack.ts";
 
 /** The manifest asks for what the code uses and nothing more. */
 describe("slack-manifest.yml", () => {
@@ -18,11 +19,39 @@ describe("slack-manifest.yml", () => {
     expect(new URL(manifest.settings.interactivity.request_url).pathname).toBe(SLACK_EVENTS_PATH);
   });
 
-  it("asks for exactly the bot scopes of the Web API methods called, no user scopes and no events", () => {
-    // commands: /rollout · chat:write: chat.postMessage, chat.update · usergroups:read: usergroups.users.list.
-    // views.open needs no scope; replies go to response_url, which needs none either.
-    expect(manifest.oauth_config.scopes.bot).toEqual(["commands", "chat:write", "usergroups:read"]);
+  it("asks for exactly the bot scopes of the Web API methods the code calls, no user scopes and no events", () => {
+    const called = slackMethodsCalled();
+    expect(called).toEqual(expect.arrayContaining(["chat.postMessage", "chat.update"]));
+    const unknown = called.filter((method) => !(method in METHOD_SCOPES));
+    expect(unknown, "add the scopes these methods need to METHOD_SCOPES (and to slack-manifest.yml)").toEqual(
+      [],
+    );
+    // `commands` for /rollout itself; replies go to response_url, which needs no scope.
+    const needed = new Set(["commands", ...called.flatMap((method) => METHOD_SCOPES[method]!)]);
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
     expect(manifest.settings.event_subscriptions).toBeUndefined();
   });
 });
+
+/** The bot-token scopes each Web API method needs (api.slack.com/methods/<method>). */
+const METHOD_SCOPES: Record<string, string[]> = {
+  "auth.test": [],
+  "chat.postMessage": ["chat:write"],
+  "chat.update": ["chat:write"],
+  "chat.postEphemeral": ["chat:write"],
+  "usergroups.users.list": ["usergroups:read"],
+  "views.open": [],
+  "views.update": [],
+};
+
+/** Every `client.<family>.<method>(` call in src/ (WebClient calls, Bolt's `client` included). */
+function slackMethodsCalled(): string[] {
+  const files = readdirSync("src", { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+  const methods = new Set<string>();
+  for (const file of files) {
+    const text = readFileSync(join("src", file), "utf8");
+    for (const m of text.matchAll(/\bclient\.((?:[a-z]+\.)+[a-zA-Z]+)\(/g)) methods.add(m[1]!);
+  }
+  return [...methods].sort();
+}

@@ -49,6 +49,7 @@ describe("npm start with Slack unreachable", () => {
         SLACK_SIGNING_SECRET: SIGNING_SECRET,
         SLACK_API_URL: `http://127.0.0.1:${nowhere}/api/`,
         SLACK_DEFAULT_CHANNEL: "C0DEPLOYS",
+        SLACK_TEAM_ID: "T0TEAM",
         LOG_LEVEL: "silent",
       },
       stdio: "ignore",

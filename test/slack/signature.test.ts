@@ -84,3 +84,27 @@ describe("POST /slack/events: Slack's signing secret", () => {
     expect(h.store.commits).toHaveLength(1);
   });
 });
+
+describe("POST /slack/events: replays (issue 11, finding 8)", () => {
+  it("a signed request replayed within the 5 minutes acts once", async () => {
+    // At 50%, "rollback to previous" could act twice (50% → 10% → 0%): a replay must not.
+    h.store.files.set(ROLLOUT_PATH, rolloutFile(50));
+    const body = rollbackBody(h.responses.url("/replayed")).replace("to+0", "to+previous");
+    const headers = sign(body, Math.floor(Date.now() / 1000));
+    const first = await h.post(body, headers);
+    await h.idle();
+    const again = await h.post(body, headers);
+    await h.idle();
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(h.store.commits).toHaveLength(1);
+    expect(h.store.dispatches).toHaveLength(1);
+  });
+
+  it("a request dated 6 minutes in the future is refused with 401 and changes nothing", async () => {
+    const body = rollbackBody(h.responses.url("/future"));
+    const response = await h.post(body, sign(body, Math.floor(Date.now() / 1000) + 6 * 60));
+    expect(response.status).toBe(401);
+    await h.idle();
+    expectNothingChanged();
+  });
+});

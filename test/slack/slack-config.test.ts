@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { silentNotifier } from "../../src/adapters/console/console-notifier.ts";
 import { StaticRegistry } from "../../src/adapters/local/static-registry.ts";
 import { silentLogger } from "../../src/adapters/log/logger.ts";
+import { localServices } from "../../src/main/coordination.ts";
 import { parseServerEnv, slackEnabled } from "../../src/main/server-env.ts";
-import { createSlackSurface } from "../../src/surfaces/slack/slack-surface.ts";
+import { createSlackSurface, slackDirectory } from "../../src/main/slack.ts";
 import { startFakeSlack } from "../fakes/slack/fake-slack.ts";
 
 describe("Slack settings in the server's environment", () => {
@@ -41,17 +43,21 @@ describe("Slack settings in the server's environment", () => {
 describe("Socket Mode", () => {
   it("mounts no HTTP route, and a failed connection at start is retried in the background, never thrown", async () => {
     const fake = await startFakeSlack();
-    const surface = createSlackSurface({
+    const clock = { now: () => new Date() };
+    const client = slackDirectory({
       botToken: fake.token,
       appToken: "xapp-1-A0ROLLOUT-1-secret",
       slackApiUrl: fake.url,
-      registry: new StaticRegistry([]),
-      context: () => {
-        throw new Error("unused");
-      },
-      clock: { now: () => new Date() },
+      clock,
       logger: silentLogger,
     });
+    const services = localServices({
+      metrics: () => undefined,
+      notifier: silentNotifier,
+      clock,
+      logger: silentLogger,
+    });
+    const surface = createSlackSurface(client, services, new StaticRegistry([]));
     expect(surface.route).toBeUndefined();
     surface.start();
     await expect.poll(() => fake.calls.map((c) => c.method)).toContain("apps.connections.open");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/adapters/log/logger.ts";
-import { SlackGroups } from "../../src/surfaces/slack/slack-groups.ts";
+import { SlackGroups } from "../../src/adapters/slack/slack-groups.ts";
 
 function groups(members: Record<string, string[]>) {
   const clock = { time: new Date("2026-11-22T10:00:00Z"), now: () => clock.time };

@@ -6,12 +6,14 @@ import { silentLogger } from "../../src/adapters/log/logger.ts";
 import { type Series, SimulatedMetrics } from "../../src/adapters/prometheus/simulated-metrics.ts";
 import { SlackNotifier } from "../../src/adapters/slack/slack-notifier.ts";
 import { type App, createApp } from "../../src/main/app.ts";
-import type { Logger } from "../../src/ports.ts";
+import { localServices } from "../../src/main/coordination.ts";
 import {
   createSlackSurface,
   SLACK_EVENTS_PATH,
   type SlackSurface,
-} from "../../src/surfaces/slack/slack-surface.ts";
+  slackDirectory,
+} from "../../src/main/slack.ts";
+import type { Logger } from "../../src/ports.ts";
 import { MemoryRepoStore } from "../doubles/memory-repo-store.ts";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.ts";
 
@@ -117,8 +119,13 @@ export function sign(body: string, timestamp: number, secret = SIGNING_SECRET): 
   return { "x-slack-request-timestamp": String(timestamp), "x-slack-signature": `v0=${signature}` };
 }
 
+/** The workspace the test requests come from, and (unless `slackTeam` says otherwise) the server's one. */
+export const TEAM = "T0TEAM";
+
 export interface HarnessOptions {
   repos?: Record<string, Record<string, string>>;
+  /** The server's SLACK_TEAM_ID; `null`: none (repositories must name their workspace). */
+  slackTeam?: string | null;
   series?: Record<string, Series>;
   start?: Date;
   logger?: Logger;
@@ -177,23 +184,26 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
     retry: { retries: 0 },
     timeoutMs: 1000,
   });
-  let app: App | undefined;
-  const slack = createSlackSurface({
+  const client = slackDirectory({
     botToken: BOT_TOKEN,
     signingSecret: SIGNING_SECRET,
     slackApiUrl: fake.url,
-    registry,
-    context: (store, actor) => app!.inbox.context(store, actor),
     clock,
     logger,
     timeoutMs: 1000,
   });
-  app = createApp({
-    registry,
+  const services = localServices({
     metrics: () => metrics,
     notifier,
     clock,
     logger,
+    slack: client.groups,
+    slackTeam: options.slackTeam === undefined ? TEAM : (options.slackTeam ?? undefined),
+  });
+  const slack = createSlackSurface(client, services, registry);
+  const app = createApp({
+    services,
+    registry,
     alertToken: undefined,
     extraRoutes: new Map([[SLACK_EVENTS_PATH, slack.route!]]),
   });

@@ -116,7 +116,7 @@ describe("/rollout rollback", () => {
     expect(replies).toHaveLength(1);
     expect(replies[0]!.response_type).toBe("ephemeral");
     expect(textOf(replies[0]!.blocks)).toContain(
-      `refused: <@${STRANGER}> may not rollback: only the people and groups listed under permissions.rollback`,
+      `refused: <@${STRANGER}> may not rollback: only the Slack users and groups listed under permissions.rollback`,
     );
     expect(h.store.commits).toHaveLength(0);
     expect(h.store.dispatches).toHaveLength(0);
@@ -169,7 +169,8 @@ describe("<rollout> across the registry", () => {
     );
     const unknownRepo = await run("status acme/nope:checkout");
     expect(textOf(unknownRepo.replies[1]!.blocks)).toContain(
-      "rollout-bot does not serve a repository 'acme/nope'. Served: acme/shop, acme/web.",
+      // Which repositories the bot serves is not told: they may be other tenants'.
+      "rollout-bot does not serve a repository 'acme/nope' for you.",
     );
   });
 });

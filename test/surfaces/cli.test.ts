@@ -117,6 +117,19 @@ describe("rollout CLI", async () => {
     expect(readFileSync(join(dir, ROLLOUT_PATH), "utf8")).toBe(CHECKOUT_PLAN);
   });
 
+  it("advance --dry-run lists the flags it would set in flag services", async () => {
+    const withFlags = CHECKOUT_PLAN.replace(
+      "\nstate:",
+      "\nflags:\n  - { target: unleash-prod, flag: checkout, environment: production }\n  - { target: admin, flag: ENABLE_CHECKOUT, value: { stages: { 50: true } } }\nstate:",
+    );
+    expect(withFlags).not.toBe(CHECKOUT_PLAN);
+    const dir = tempRepo({ [ROLLOUT_PATH]: withFlags, "config.py": CONFIG_PY });
+    const { code, stdout } = await rollout(["advance", "checkout", "--dry-run", "--force", "--dir", dir]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("  would set unleash-prod checkout@production to 50%\n");
+    expect(stdout).toContain("  would set admin ENABLE_CHECKOUT to true\n");
+  });
+
   it("advance is refused with reasons and exit 1 when the gate is closed", async () => {
     const { code, stdout } = await rollout(["advance", "checkout", "--dir", repo()]);
     expect(code).toBe(1);

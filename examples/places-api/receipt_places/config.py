@@ -13,6 +13,10 @@ PLACES_V1_TIMEOUT_SECONDS = 2.5
 # (.github/rollouts/places-api-v1.yml): change it with `/rollout advance` or `/rollout rollback`.
 v1_traffic_percentage = 0.0
 
+# Whether v1 may create receipt places (writes), not only look them up. Managed by rollout-bot:
+# on from the first stage, and False on any rollback so writes stay in the legacy store.
+create_receipt_place = False
+
 # Lookups cache.
 PLACES_CACHE_TTL_SECONDS = 6 * 60 * 60
 PLACES_CACHE_MAX_ENTRIES = 50_000

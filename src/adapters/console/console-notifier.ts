@@ -12,13 +12,5 @@ export class ConsoleNotifier implements Notifier {
   }
 }
 
-/** Keeps every message: the notifier for tests. */
-export class RecordingNotifier implements Notifier {
-  readonly messages: StatusMessage[] = [];
-  async post(message: StatusMessage): Promise<void> {
-    this.messages.push(message);
-  }
-}
-
 /** Posts nothing: the CLI's default, where the command's own output is the message. */
 export const silentNotifier: Notifier = { post: async () => {} };

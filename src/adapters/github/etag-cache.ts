@@ -5,8 +5,6 @@
 export class EtagCache {
   readonly #entries = new Map<string, { etag: string; data: unknown }>();
   readonly #max: number;
-  hits = 0;
-  misses = 0;
 
   constructor(max = 5000) {
     this.#max = max;

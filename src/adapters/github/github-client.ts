@@ -1,10 +1,12 @@
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
+import { DEFAULT_GITHUB_API_URL, type RepositoryName } from "../../core/config/repository-name.ts";
 import type { Logger } from "../../ports.ts";
 import { silentLogger } from "../log/logger.ts";
 import { GitHubRepoStore } from "./github-repo-store.ts";
 import { throttleHandlers } from "./octokit-policy.ts";
+import { timedFetch } from "./timed-fetch.ts";
 
 /** @octokit/rest with GitHub's fault handling: retries (5xx, network) and throttling (rate limits). */
 export const ResilientOctokit = Octokit.plugin(retry, throttling);
@@ -14,23 +16,6 @@ export const ResilientOctokit = Octokit.plugin(retry, throttling);
  * `GITHUB_API_URL` (set by Actions runners, GHES included) or api.github.com.
  */
 
-export const DEFAULT_GITHUB_API_URL = "https://api.github.com";
-
-// GitHub's rules: owners are 1-39 alphanumerics or inner hyphens; names 1-100 of [A-Za-z0-9._-].
-const REPOSITORY = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?)\/([A-Za-z0-9._-]{1,100})$/;
-
-export interface RepositoryName {
-  owner: string;
-  repo: string;
-}
-
-/** `owner/name`, or undefined when it is not a GitHub repository name. */
-export function parseRepositoryName(text: string): RepositoryName | undefined {
-  const match = REPOSITORY.exec(text.trim());
-  if (!match || match[2] === "." || match[2] === "..") return undefined;
-  return { owner: match[1]!, repo: match[2]! };
-}
-
 export interface GitHubClientOptions {
   token: string;
   /** API base; a trailing slash is dropped. Default: api.github.com. */
@@ -38,6 +23,8 @@ export interface GitHubClientOptions {
   userAgent: string;
   /** Where rate-limit waits are reported. */
   logger?: Logger;
+  /** Per attempt (default 15 s). */
+  requestTimeoutMs?: number;
 }
 
 export function githubOctokit(options: GitHubClientOptions): Octokit {
@@ -46,13 +33,19 @@ export function githubOctokit(options: GitHubClientOptions): Octokit {
     baseUrl: (options.apiUrl || DEFAULT_GITHUB_API_URL).replace(/\/+$/, ""),
     userAgent: options.userAgent,
     throttle: throttleHandlers(options.logger ?? silentLogger),
+    request: { fetch: timedFetch(options.requestTimeoutMs) },
     // Octokit's default logger writes warnings with console.warn; request errors reach us as errors.
     log: { debug() {}, info() {}, warn() {}, error() {} },
   });
 }
 
 export function githubRepoStore(
-  options: GitHubClientOptions & { repository: RepositoryName },
+  options: GitHubClientOptions & { repository: RepositoryName; repoMetricsUrls?: boolean },
 ): GitHubRepoStore {
-  return new GitHubRepoStore(githubOctokit(options), options.repository);
+  return new GitHubRepoStore(githubOctokit(options), {
+    ...options.repository,
+    repoMetricsUrls: options.repoMetricsUrls ?? false,
+  });
 }
+
+export { parseRepositoryName } from "../../core/config/repository-name.ts";

@@ -1,4 +1,4 @@
-import { RolloutError } from "../../core/errors.ts";
+import { errorMessage, RolloutError } from "../../core/errors.ts";
 
 /** GitHub's answers mapped to the outcomes the commands understand. */
 
@@ -10,8 +10,7 @@ export function statusOf(error: unknown): number | undefined {
 
 export function messageOf(error: unknown): string {
   const data = (error as { response?: { data?: { message?: unknown } } }).response?.data;
-  const message =
-    typeof data?.message === "string" ? data.message : error instanceof Error ? error.message : String(error);
+  const message = typeof data?.message === "string" ? data.message : errorMessage(error);
   return message.slice(0, 300);
 }
 

@@ -1,25 +1,45 @@
 import type { Octokit } from "@octokit/rest";
 import type { Probot } from "probot";
-import type { RepoRegistry, RepoStore } from "../../ports.ts";
-import { type GitHubAppDeps, repoStore } from "../../surfaces/github/github-deps.ts";
+import { ROLLOUTS_DIR } from "../../core/config/rollout-file.ts";
+import type { Logger, RepoRegistry, RepoStore } from "../../ports.ts";
 import { statusOf } from "./github-errors.ts";
 
 /**
  * Which installations' repositories hold rollouts, so a rollout can be found by id across repos (Slack,
- * alerts, the scheduler). Filled at start from the installations, kept fresh by webhooks.
+ * alerts, the scheduler). Filled at start from the installations, kept fresh by webhooks: a repository
+ * removed from an installation (or an uninstalled App) is dropped at once.
  */
+
+interface Entry {
+  installationId: number;
+  owner: string;
+  repo: string;
+}
+
+export type InstallationStore = (octokit: Octokit, repo: { owner: string; repo: string }) => RepoStore;
+
 export class GitHubRegistry implements RepoRegistry {
   readonly #probot: Probot;
-  readonly #deps: GitHubAppDeps;
-  readonly #repos = new Map<string, { installationId: number; owner: string; repo: string }>();
+  readonly #storeFor: InstallationStore;
+  readonly #logger: Logger;
+  readonly #repos = new Map<string, Entry>();
 
-  constructor(probot: Probot, deps: GitHubAppDeps) {
+  constructor(probot: Probot, storeFor: InstallationStore, logger: Logger) {
     this.#probot = probot;
-    this.#deps = deps;
+    this.#storeFor = storeFor;
+    this.#logger = logger;
   }
 
   seen(installationId: number, owner: string, repo: string): void {
     this.#repos.set(`${owner}/${repo}`.toLowerCase(), { installationId, owner, repo });
+  }
+
+  forget(owner: string, repo: string): void {
+    this.#repos.delete(`${owner}/${repo}`.toLowerCase());
+  }
+
+  get size(): number {
+    return this.#repos.size;
   }
 
   /** Walks every installation and keeps the repositories that have `.github/rollouts/`. */
@@ -33,44 +53,20 @@ export class GitHubRegistry implements RepoRegistry {
       });
       for (const r of repos) {
         try {
-          await octokit.rest.repos.getContent({
-            owner: r.owner.login,
-            repo: r.name,
-            path: ".github/rollouts",
-          });
+          await octokit.rest.repos.getContent({ owner: r.owner.login, repo: r.name, path: ROLLOUTS_DIR });
           this.seen(installation.id, r.owner.login, r.name);
         } catch (error) {
           if (statusOf(error) !== 404)
-            this.#deps.logger.warn({ repo: r.full_name, status: statusOf(error) }, "cannot list rollouts");
+            this.#logger.warn({ repo: r.full_name, status: statusOf(error) }, "cannot list rollouts");
         }
       }
     }
     return this.#repos.size;
   }
 
-  async #store(entry: { installationId: number; owner: string; repo: string }): Promise<RepoStore> {
+  async #store(entry: Entry): Promise<RepoStore> {
     const octokit = (await this.#probot.auth(entry.installationId)) as unknown as Octokit;
-    return repoStore(this.#deps, octokit, entry.owner, entry.repo);
-  }
-
-  /** Runs `fn` with an installation client for each repository with rollouts; one failure stops none. */
-  async eachRepo(
-    fn: (octokit: Octokit, repo: { owner: string; repo: string }) => Promise<unknown>,
-  ): Promise<void> {
-    for (const entry of this.#repos.values()) {
-      try {
-        const octokit = (await this.#probot.auth(entry.installationId)) as unknown as Octokit;
-        await fn(octokit, { owner: entry.owner, repo: entry.repo });
-      } catch (error) {
-        this.#deps.logger.warn(
-          {
-            repo: `${entry.owner}/${entry.repo}`,
-            err: error instanceof Error ? error.message : String(error),
-          },
-          "repository pass failed",
-        );
-      }
-    }
+    return this.#storeFor(octokit, { owner: entry.owner, repo: entry.repo });
   }
 
   async repos(): Promise<RepoStore[]> {

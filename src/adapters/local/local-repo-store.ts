@@ -1,5 +1,7 @@
 import { execFile, spawn } from "node:child_process";
-import { mkdir, open, readdir, rename, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { constants } from "node:fs";
+import { lstat, mkdir, open, readdir, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { promisify } from "node:util";
 import { MAX_FILE_BYTES } from "../../core/config/yaml-diagnostics.ts";
@@ -34,20 +36,50 @@ function gitWithInput(cwd: string, args: string[], input: string, env: NodeJS.Pr
   });
 }
 
-/** Reads at most MAX_FILE_BYTES + 1 bytes: enough to refuse a huge file without loading it. */
-async function readBounded(path: string): Promise<string | undefined> {
+/** A file as read: its text (at most MAX_FILE_BYTES + 1 bytes of it), its size and its content hash. */
+interface ReadResult {
+  text: string;
+  size: number;
+  version: string;
+}
+
+/**
+ * Reads at most MAX_FILE_BYTES + 1 bytes: enough for the rollout file's "too large" diagnostic without
+ * loading a huge file. O_NOFOLLOW: a symlink swapped in after the path was checked is refused too.
+ */
+async function readBounded(path: string): Promise<ReadResult | undefined> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    handle = await open(path, "r");
-    const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
+    // O_NONBLOCK: a FIFO in the checkout cannot hold the read open.
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new RolloutError("REFUSED", `${basename(path)} is not a regular file`);
+    const { size } = stats;
+    const buffer = Buffer.alloc(Math.min(size, MAX_FILE_BYTES) + 1);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, bytesRead).toString("utf8");
+    const bytes = buffer.subarray(0, bytesRead);
+    return { text: bytes.toString("utf8"), size: Math.max(size, bytesRead), version: versionOf(bytes) };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "ELOOP")
+      throw new RolloutError("REFUSED", `${basename(path)} is a symlink: the bot does not follow symlinks`);
     throw error;
   } finally {
     await handle?.close();
   }
+}
+
+/** The version compare-and-swap checks: a hash of the content, as a blob sha is on GitHub. */
+function versionOf(bytes: Buffer | string): string {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+
+function tooLarge(path: string, size: number): RolloutError {
+  return new RolloutError(
+    "FILE_TOO_LARGE",
+    `${path} is ${Math.ceil(size / 1024)} KiB; the bot reads and writes files up to ${MAX_FILE_BYTES / 1024} KiB, so it is left unchanged`,
+  );
 }
 
 export interface LocalRepoStoreOptions {
@@ -57,12 +89,15 @@ export interface LocalRepoStoreOptions {
   commitDate?: () => Date;
   /** `owner/name` the checkout stands for (alerts name their repo); default: the folder name. */
   name?: string;
+  /** The CLI or the Action, opted in: metrics URLs in this checkout's files are used. */
+  repoMetricsUrls?: boolean;
 }
 
 /** A local checkout: files in the work tree, history from `git log`, no workflow dispatch. */
 export class LocalRepoStore implements RepoStore {
   readonly name: string;
   readonly dir: string;
+  readonly repoMetricsUrls: boolean;
   readonly #commit: boolean;
   readonly #commitDate: (() => Date) | undefined;
 
@@ -71,6 +106,7 @@ export class LocalRepoStore implements RepoStore {
     this.name = options.name ?? basename(this.dir);
     this.#commit = options.commit ?? false;
     this.#commitDate = options.commitDate;
+    this.repoMetricsUrls = options.repoMetricsUrls ?? false;
   }
 
   #path(path: string): string {
@@ -81,10 +117,37 @@ export class LocalRepoStore implements RepoStore {
     return full;
   }
 
+  /**
+   * `path` inside the checkout, with no symlink on the way: a symlinked file or folder could point out
+   * of the repository (read /etc/…, write over a file elsewhere), so it is refused, never followed.
+   */
+  async #safePath(path: string): Promise<string> {
+    const full = this.#path(path);
+    let current = this.dir;
+    for (const part of relative(this.dir, full).split(sep).filter(Boolean)) {
+      current = join(current, part);
+      let stats: Awaited<ReturnType<typeof lstat>>;
+      try {
+        stats = await lstat(current);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") break;
+        throw error;
+      }
+      if (stats.isSymbolicLink()) {
+        const link = relative(this.dir, current);
+        throw new RolloutError(
+          "REFUSED",
+          `${link} is a symlink: the bot does not follow symlinks (in ${path})`,
+        );
+      }
+    }
+    return full;
+  }
+
   async listRolloutFiles(): Promise<RepoFile[]> {
     let names: string[];
     try {
-      names = await readdir(join(this.dir, ROLLOUTS_DIR));
+      names = await readdir(await this.#safePath(ROLLOUTS_DIR));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw error;
@@ -99,21 +162,51 @@ export class LocalRepoStore implements RepoStore {
   }
 
   async readFile(path: string): Promise<RepoFile | undefined> {
-    const text = await readBounded(this.#path(path));
-    return text === undefined ? undefined : { path, text };
+    const read = await readBounded(await this.#safePath(path));
+    if (read === undefined) return undefined;
+    // Over the limit: the text is cut (the rollout file's diagnostic says so); the version says so
+    // too, so that no write can ever be based on it.
+    const version = read.size > MAX_FILE_BYTES ? `too-large:${read.size}` : read.version;
+    return { path, text: read.text, version };
+  }
+
+  /** Compare-and-swap, as the GitHub store: every file must still be what its change was computed from. */
+  async #checkBase(file: Change["files"][number], full: string): Promise<void> {
+    const current = await readBounded(full);
+    if (current && current.size > MAX_FILE_BYTES) throw tooLarge(file.path, current.size);
+    if (file.baseVersion === undefined) return;
+    if (current?.version !== file.baseVersion)
+      throw new RolloutError("CONFLICT", `${file.path} changed since it was read`);
   }
 
   async commit(change: Change): Promise<AppliedChange> {
+    const targets: { file: Change["files"][number]; full: string }[] = [];
     for (const file of change.files) {
-      const full = this.#path(file.path);
+      const size = Buffer.byteLength(file.text, "utf8");
+      if (size > MAX_FILE_BYTES) throw tooLarge(file.path, size);
+      const full = await this.#safePath(file.path);
+      await this.#checkBase(file, full);
+      targets.push({ file, full });
+    }
+    for (const { file, full } of targets) {
       await mkdir(dirname(full), { recursive: true });
-      // Write then rename: a crash never leaves a half-written rollout file.
-      const temp = `${full}.rollout-bot-${process.pid}.tmp`;
-      await writeFile(temp, file.text);
-      await rename(temp, full);
+      await this.#safePath(file.path);
+      // Write then rename: a crash never leaves a half-written rollout file. O_EXCL: the temporary
+      // name is never a file (or symlink) someone put there.
+      const temp = `${full}.rollout-bot-${process.pid}-${Date.now()}.tmp`;
+      const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+      try {
+        await handle.writeFile(file.text);
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, full).catch(async (error: unknown) => {
+        await unlink(temp).catch(() => undefined);
+        throw error;
+      });
     }
     if (!this.#commit) return {};
-    const paths = change.files.map((f) => relative(this.dir, this.#path(f.path)));
+    const paths = targets.map((t) => relative(this.dir, t.full));
     await run("git", ["add", "--", ...paths], { cwd: this.dir });
     const date = this.#commitDate?.().toISOString();
     const env = date ? { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : process.env;
@@ -130,6 +223,7 @@ export class LocalRepoStore implements RepoStore {
   async dispatchWorkflow(dispatch: WorkflowDispatch): Promise<DispatchOutcome> {
     return {
       dispatched: false,
+      unsupported: true,
       detail: `local checkout: workflow ${dispatch.workflow} not dispatched (use --repo owner/name with GITHUB_TOKEN)`,
     };
   }

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { SlackMessageRef, SlackMessageStore } from "../slack/slack-notifier.ts";
+import type { SlackMessageRef, SlackMessageStore } from "../../ports.ts";
 
 /**
  * Where each stage's Slack message lives, shared by the replicas so any of them edits the same

@@ -1,52 +1,23 @@
 import {
   type FetchFunction,
-  LogLevel,
   type RetryOptions,
-  type Logger as SlackLogger,
   WebAPIPlatformError,
   WebAPIRequestError,
   WebClient,
 } from "@slack/web-api";
-import { RolloutError } from "../../core/errors.ts";
+import { errorMessage, RolloutError } from "../../core/errors.ts";
 import { renderReplyText, renderStatusBlocks, type SlackRender } from "../../core/messages/slack-blocks.ts";
 import type { StatusEvent, StatusMessage } from "../../core/messages/status-message.ts";
-import type { Clock, Logger, Notifier } from "../../ports.ts";
+import { renderWeeklyReport, type WeeklyReport } from "../../core/messages/weekly-report.ts";
+import type { Clock, Logger, Notifier, SlackMessageRef, SlackMessageStore } from "../../ports.ts";
+import { MemorySlackMessageStore } from "../memory/memory-slack-store.ts";
+import { slackLogger } from "./slack-logger.ts";
 
 /**
  * Posts status messages to Slack: one message per rollout stage, updated in place with a short
  * threaded reply per update; milestones are also announced as a new top-level message, which then
  * becomes the stage's message. Posts that fail for transport reasons wait in an outbox.
  */
-
-export interface SlackMessageRef {
-  channel: string;
-  ts: string;
-}
-
-/** Where each stage's message lives; in memory here, Redis when replicas share the work. */
-export interface SlackMessageStore {
-  get(key: string): Promise<SlackMessageRef | undefined>;
-  set(key: string, value: SlackMessageRef): Promise<void>;
-}
-
-export class MemorySlackMessageStore implements SlackMessageStore {
-  readonly #refs = new Map<string, SlackMessageRef>();
-  readonly #limit: number;
-  constructor(limit = 10_000) {
-    this.#limit = limit;
-  }
-  async get(key: string): Promise<SlackMessageRef | undefined> {
-    return this.#refs.get(key);
-  }
-  async set(key: string, value: SlackMessageRef): Promise<void> {
-    this.#refs.delete(key);
-    this.#refs.set(key, value);
-    for (const oldest of this.#refs.keys()) {
-      if (this.#refs.size <= this.#limit) break;
-      this.#refs.delete(oldest);
-    }
-  }
-}
 
 /**
  * Up to 3 retries, 250 ms doubling (randomised), no new attempt once 6 s have passed: with 2.5 s per
@@ -71,6 +42,8 @@ export interface SlackNotifierOptions {
   /** Shows an "updated" time on the message. */
   clock?: Clock;
   githubUrl?: string;
+  /** The status page's public URL: messages link to their rollout's page. */
+  pageUrl?: string | undefined;
   retry?: RetryOptions | undefined;
   /** Per attempt. */
   timeoutMs?: number;
@@ -89,6 +62,9 @@ const MILESTONES: ReadonlySet<StatusEvent> = new Set([
   "completed",
   "alert",
 ]);
+/** A milestone, or health turning red (a page): new top-level message; other changes are threaded. */
+const announces = (message: StatusMessage) =>
+  MILESTONES.has(message.event) || (message.event === "health_changed" && message.colour === "red");
 /** States rather than acts: the scheduler repeats them every tick, but they are announced once a stage. */
 const ANNOUNCED_ONCE: ReadonlySet<StatusEvent> = new Set(["stage_passed", "completed"]);
 /** Slack's own errors that mean "try again later", not "this message is wrong". */
@@ -114,6 +90,7 @@ export class SlackNotifier implements Notifier {
   readonly #defaultChannel: string | undefined;
   readonly #clock: Clock | undefined;
   readonly #githubUrl: string | undefined;
+  readonly #pageUrl: string | undefined;
   readonly #outbox = new Map<string, OutboxEntry>();
   readonly #outboxLimit: number;
   #queue: Promise<unknown> = Promise.resolve();
@@ -125,6 +102,7 @@ export class SlackNotifier implements Notifier {
     this.#defaultChannel = options.defaultChannel;
     this.#clock = options.clock;
     this.#githubUrl = options.githubUrl;
+    this.#pageUrl = options.pageUrl;
     this.#outboxLimit = options.outboxLimit ?? 50;
     const maxRetryAfter = options.maxRetryAfterSeconds ?? 5;
     this.#client = new WebClient(options.token, {
@@ -132,7 +110,7 @@ export class SlackNotifier implements Notifier {
       retryConfig: options.retry ?? SLACK_RETRY,
       timeout: options.timeoutMs ?? 2500,
       rejectRateLimitedCalls: false,
-      logger: slackLogger(this.#logger, options.token),
+      logger: slackLogger(this.#logger, [options.token]),
       fetch: cappedRetryAfter(maxRetryAfter, (seconds) => {
         this.#rateLimitedFor = seconds;
       }),
@@ -150,11 +128,25 @@ export class SlackNotifier implements Notifier {
         await this.#flushOutbox();
       } catch (error) {
         // Slack is still unreachable: keep this one too rather than wait out the retries twice.
-        this.#keep(message, MILESTONES.has(message.event));
+        this.#keep(message, announces(message));
         throw error;
       }
-      await this.#send({ message, announce: MILESTONES.has(message.event) });
+      await this.#send({ message, announce: announces(message) });
     });
+  }
+
+  /** A repository's weekly report: a message of its own in the channel (not a stage's message). */
+  async postReport(report: WeeklyReport): Promise<void> {
+    const { text, blocks } = renderWeeklyReport(report.repo, report.rows);
+    await this.#serial(() =>
+      this.#client.chat.postMessage({
+        channel: report.channel,
+        text,
+        blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
   }
 
   /** Re-sends what failed earlier, oldest first; rejects (keeping the rest) while Slack is unreachable. */
@@ -238,6 +230,7 @@ export class SlackNotifier implements Notifier {
     const render = renderStatusBlocks(message, {
       ...(this.#clock ? { now: this.#clock.now() } : {}),
       ...(this.#githubUrl === undefined ? {} : { githubUrl: this.#githubUrl }),
+      pageUrl: this.#pageUrl,
     });
     const existing = await this.#store.get(key);
     if (existing && (await this.#update(existing, render))) {
@@ -300,7 +293,7 @@ export class SlackNotifier implements Notifier {
       const code = cause instanceof Error && "code" in cause ? ` (${String(cause.code)})` : "";
       return `${error.original.message}${code}`;
     }
-    return error instanceof Error ? error.message : String(error);
+    return errorMessage(error);
   }
 }
 
@@ -329,18 +322,3 @@ function cappedRetryAfter(maxSeconds: number, onCapped: (seconds: number) => voi
 }
 
 /** The WebClient's own log lines, into ours, with the token scrubbed from anything they carry. */
-function slackLogger(logger: Logger, token: string): SlackLogger {
-  const text = (parts: unknown[]) => {
-    const line = parts.map((part) => (typeof part === "string" ? part : JSON.stringify(part))).join(" ");
-    return token === "" ? line : line.split(token).join("[redacted]");
-  };
-  return {
-    debug: (...parts: unknown[]) => logger.debug({ source: "web-api" }, text(parts)),
-    info: (...parts: unknown[]) => logger.info({ source: "web-api" }, text(parts)),
-    warn: (...parts: unknown[]) => logger.warn({ source: "web-api" }, text(parts)),
-    error: (...parts: unknown[]) => logger.error({ source: "web-api" }, text(parts)),
-    setLevel: () => {},
-    getLevel: () => LogLevel.DEBUG,
-    setName: () => {},
-  };
-}

@@ -8,6 +8,8 @@ export type Severity = "critical" | "warning" | "info";
 
 export interface InboxAlert {
   source: AlertSource;
+  /** The alert itself, whatever the episode: a re-fire or a resolve of it carries the same identity. */
+  identity: string;
   /** Same alert, same firing episode → same key, however often it is re-sent. */
   key: string;
   name: string;
@@ -16,6 +18,8 @@ export interface InboxAlert {
   severity: Severity;
   status: "firing" | "resolved";
   summary: string | undefined;
+  /** When this firing episode began, where the source says (Alertmanager, Grafana). */
+  startsAt?: string | undefined;
 }
 
 /** Severity words used across Alertmanager setups, PagerDuty and Grafana, mapped to three levels. */
@@ -50,16 +54,18 @@ type LabelledAlert =
 function fromLabelled(source: AlertSource, alert: LabelledAlert): InboxAlert {
   const { labels, annotations } = alert;
   const name = clean(labels.alertname, 200) ?? "alert";
-  const identity = alert.fingerprint ?? JSON.stringify(Object.entries(labels).sort());
+  const identity = `${source}:${alert.fingerprint ?? JSON.stringify(Object.entries(labels).sort())}`;
   return {
     source,
-    key: `${source}:${identity}:${alert.startsAt}`,
+    identity,
+    key: `${identity}:${alert.startsAt}`,
     name,
     rollout: rolloutLabel(labels.rollout),
     repo: repoLabel(labels.repo),
     severity: mapSeverity(labels.severity),
     status: alert.status,
     summary: clean(annotations.summary ?? annotations.description ?? annotations.message),
+    startsAt: alert.startsAt,
   };
 }
 
@@ -73,10 +79,13 @@ export function fromGrafana(payload: z.output<typeof GrafanaPayload>): InboxAler
 
 export function fromGeneric(payload: z.output<typeof GenericPayload>): InboxAlert[] {
   const name = clean(payload.name, 200) ?? "generic alert";
+  // No episode start here: an episode ends when its resolve arrives (the inbox then forgets the firing).
+  const identity = `generic:${payload.id ?? `${name}:${payload.repo}:${payload.rollout}`}`;
   return [
     {
       source: "generic",
-      key: `generic:${payload.id ?? `${name}:${payload.repo}:${payload.rollout}`}`,
+      identity,
+      key: identity,
       name,
       rollout: rolloutLabel(payload.rollout),
       repo: repoLabel(payload.repo),

@@ -1,3 +1,4 @@
+import { editDistance } from "../did-you-mean.ts";
 import {
   cleanText,
   MAX_COMMAND_LENGTH,
@@ -180,21 +181,4 @@ export function suggestVerb(word: string): Verb | undefined {
       [best, bestDistance] = [verb, distance];
   }
   return best;
-}
-
-/** Optimal-string-alignment distance: Levenshtein plus adjacent transpositions (`stauts`). */
-export function editDistance(a: string, b: string): number {
-  const w = b.length + 1;
-  // Row 0 is 0..b.length, column 0 is 0..a.length; the rest is filled in below.
-  const d = Array.from({ length: (a.length + 1) * w }, (_, k) => (k < w ? k : k % w === 0 ? k / w : 0));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[(i - 1) * w + j]! + 1, d[i * w + j - 1]! + 1, d[(i - 1) * w + j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        v = Math.min(v, d[(i - 2) * w + j - 2]! + 1);
-      d[i * w + j] = v;
-    }
-  }
-  return d[a.length * w + b.length]!;
 }

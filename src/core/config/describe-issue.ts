@@ -105,8 +105,9 @@ function describeUnion(
       b.length === 1 && isMissingKey(b[0], value) ? b[0]?.path[0] : undefined,
     );
     if (winners.length > 1 && missing.every((k) => k !== undefined)) {
-      const keys = missing.map((k) => `'${String(k)}'`).join(" or ");
-      return [{ path, at: "value", message: `${label}missing required key ${keys}` }];
+      const keys = missing.map((k) => `'${String(k)}'`);
+      const which = keys.length > 2 ? `one of ${keys.join(", ")}` : keys.join(" or ");
+      return [{ path, at: "value", message: `${label}missing required key ${which}` }];
     }
     return (winners[0] ?? []).flatMap((i) => describeIssue(i, ctx, path));
   }

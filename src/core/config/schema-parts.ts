@@ -1,3 +1,4 @@
+import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import { parseDuration } from "../duration.ts";
 
@@ -19,10 +20,22 @@ export const Threshold = z
   .transform((value) => (typeof value === "number" ? value : Number(value.slice(0, -1)) / 100))
   .meta({ description: "A number in the query's unit, or a percentage like 1.5% (= 0.015)." });
 
-/** Five- or six-field cron expression; node-cron checks it fully where it is scheduled. */
+/**
+ * Five- or six-field cron expression, checked by cron-parser: the parser that decides when a status
+ * or a weekly report is due (status-schedule.ts). An expression it refuses would never fire; pure,
+ * no timers (node-cron's only entry point loads its scheduler and child_process).
+ */
 export const Cron = z
   .string()
   .regex(/^\s*\S+(?:\s+\S+){4,5}\s*$/, "expected a cron expression with 5 or 6 fields, like '0 */4 * * *'")
+  .superRefine((expression, ctx) => {
+    try {
+      CronExpressionParser.parse(expression, { currentDate: new Date(0), tz: "UTC" });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      ctx.addIssue({ code: "custom", message: `'${expression.slice(0, 40)}' would never run: ${reason}` });
+    }
+  })
   .meta({ description: "Cron expression (5 or 6 fields), e.g. '0 */4 * * *'." });
 
 export const IsoTime = z.iso
@@ -32,19 +45,51 @@ export const IsoTime = z.iso
 /** Environment variable *names*: credentials never live in the repository. */
 export const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name");
 
-export const MetricsSource = z
+/** How a repository names a metrics source the operator defines (PROMETHEUS_URL is `default`). */
+export const METRICS_SOURCE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+/** The CLI and the Action hand a repository-file source only the env vars with this prefix. */
+export const REPO_METRICS_ENV_PREFIX = "ROLLOUT_METRICS_";
+/** The longest a metrics query may take, wherever its timeout is set. */
+export const MAX_METRICS_TIMEOUT_SECONDS = 60;
+
+export const MetricsTimeout = Duration.refine(
+  (seconds) => seconds > 0 && seconds <= MAX_METRICS_TIMEOUT_SECONDS,
+  `a metrics timeout is more than 0s and at most ${MAX_METRICS_TIMEOUT_SECONDS}s`,
+);
+
+export const MetricsSourceName = z
+  .string()
+  .regex(
+    METRICS_SOURCE_NAME,
+    "expected the name of a metrics source the operator defines, like default or prod-eu (a repository file holds no URL or credential)",
+  )
+  .meta({ description: "A metrics source the operator defines, e.g. prod-eu. Default: default." });
+
+/**
+ * The older form, a URL in the repository file. The server refuses it (its environment and network are
+ * not the repository's to point at); the CLI and the Action accept it when their user opts in with
+ * --allow-repo-metrics-url, and then pass it only env vars named ROLLOUT_METRICS_*.
+ */
+export const RepoMetricsUrl = z
   .strictObject({
     type: z.literal("prometheus").default("prometheus"),
     url: z
       .url({ protocol: /^https?$/ })
       .optional()
       .meta({ description: "Prometheus base URL (no credentials)." }),
-    url_env: EnvName.optional().meta({ description: "Name of the env var holding the base URL." }),
-    bearer_token_env: EnvName.optional(),
-    basic_auth_env: EnvName.optional().meta({ description: "Env var holding `user:password`." }),
-    timeout: Duration.optional(),
+    url_env: EnvName.optional().meta({ description: "Name of a ROLLOUT_METRICS_* env var holding the URL." }),
+    bearer_token_env: EnvName.optional().meta({ description: "Name of a ROLLOUT_METRICS_* env var." }),
+    basic_auth_env: EnvName.optional().meta({
+      description: "Name of a ROLLOUT_METRICS_* env var holding `user:password`.",
+    }),
+    timeout: MetricsTimeout.optional(),
   })
-  .meta({ description: "Where metrics come from. Defaults to PROMETHEUS_URL." });
+  .meta({
+    description:
+      "CLI and Action only, with --allow-repo-metrics-url (input allow-repo-metrics-url): a Prometheus URL in the repository file. The server refuses it: name a source instead.",
+  });
+
+export const MetricsSourceRef = z.union([MetricsSourceName, RepoMetricsUrl]);
 
 /** An IANA time zone the runtime knows (checked through Intl, which is pure). */
 export const TimeZone = z
@@ -59,7 +104,8 @@ export const TimeZone = z
     }
   }, "unknown time zone: use an IANA name like Europe/Berlin or UTC");
 
-export type MetricsSourceConfig = z.output<typeof MetricsSource>;
+export type MetricsSourceRef = z.output<typeof MetricsSourceRef>;
+export type RepoMetricsUrl = z.output<typeof RepoMetricsUrl>;
 
 export const Notify = z.strictObject({
   slack_channel: z

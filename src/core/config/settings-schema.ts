@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Duration, IsoTime, MetricsSource, Notify, RollbackTarget, TimeZone } from "./schema-parts.ts";
+import { Duration, IsoTime, MetricsSourceRef, Notify, RollbackTarget, TimeZone } from "./schema-parts.ts";
 
 /** `.github/rollout-bot.yml`: repo-wide settings, read with Probot's config conventions. */
 
@@ -34,7 +34,15 @@ export type FreezeWindow = z.output<typeof FreezeWindow>;
 export const Settings = z.strictObject({
   _extends: z.string().optional().meta({ description: "Inherit from another repo's settings (Probot)." }),
   notify: Notify.optional(),
-  metrics: z.strictObject({ source: MetricsSource.optional() }).optional(),
+  slack: z
+    .strictObject({
+      workspace: z
+        .string()
+        .regex(/^T[A-Z0-9]{2,20}$/, "expected a Slack workspace (team) id like T0123ABCD")
+        .meta({ description: "The Slack workspace whose members may see and act on these rollouts." }),
+    })
+    .optional(),
+  metrics: z.strictObject({ source: MetricsSourceRef.optional() }).optional(),
   permissions: z
     .strictObject({
       advance: Principals.optional(),
@@ -43,6 +51,10 @@ export const Settings = z.strictObject({
       resume: Principals.optional(),
       rollback_all: Principals.optional().meta({
         description: "Emergency: roll back every rollout at once.",
+      }),
+      force: Principals.optional().meta({
+        description:
+          "Advance past a closed gate or over a stage's bake (--force). Omitted: nobody on GitHub or Slack.",
       }),
     })
     .default({}),

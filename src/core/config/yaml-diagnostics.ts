@@ -12,6 +12,7 @@ import {
   type YAMLError,
 } from "yaml";
 import type { z } from "zod";
+import { errorMessage } from "../errors.ts";
 import { describeIssue, type IssueReport } from "./describe-issue.ts";
 import { walkYamlPath } from "./yaml-path.ts";
 
@@ -65,8 +66,17 @@ export function parseWithSchema<S extends z.ZodType>(
 
   const result = schema.safeParse(data);
   if (result.success) return { ok: true, value: result.data };
-  const reports = result.error.issues.flatMap((issue) => describeIssue(issue, { data, schema }));
-  return fail(reports.map((r) => at(offsetOf(doc, r), r.message)));
+  const reports = result.error.issues.flatMap((issue) =>
+    describeIssue(issue, { data, schema }).map((report) => ({ report, inner: innerOffset(issue) })),
+  );
+  return fail(
+    reports.map(({ report, inner }) =>
+      at(
+        inner === undefined ? offsetOf(doc, report) : scalarOffset(doc, text, report, inner),
+        report.message,
+      ),
+    ),
+  );
 }
 
 /** The document as plain data, refusing what is not one mapping and stopping alias bombs. */
@@ -88,7 +98,7 @@ function toData(
   try {
     return { ok: true, value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     if (/excessive alias count/i.test(message)) {
       const first = firstAlias(doc, () => true);
       return refuse(first, "too many aliases: the file expands to too much data (a YAML alias bomb?)");
@@ -96,6 +106,38 @@ function toData(
     const unresolved = firstAlias(doc, (alias) => alias.resolve(doc) === undefined);
     return refuse(unresolved, message.replace(/\.$/, ""));
   }
+}
+
+/** A refinement that knows where in a string value the problem is (`params.valueOffset`). */
+function innerOffset(issue: z.core.$ZodIssue): number | undefined {
+  const offset =
+    issue.code === "custom"
+      ? (issue.params as { valueOffset?: unknown } | undefined)?.valueOffset
+      : undefined;
+  return typeof offset === "number" ? offset : undefined;
+}
+
+/**
+ * The source offset of character `inner` of a scalar's value: the value's characters are matched
+ * in order against the source, which skips what the value does not contain (quotes, escapes,
+ * block indicators, indentation, folded line breaks). Falls back to the scalar's start.
+ */
+function scalarOffset(doc: Document, text: string, report: IssueReport, inner: number): number {
+  const start = offsetOf(doc, report);
+  const node = walkYamlPath(doc, report.path, { resolveAliases: true }).at(-1)?.node;
+  if (!isScalar(node) || typeof node.value !== "string" || !node.range) return start;
+  const value = node.value;
+  const end = node.range[1];
+  let source = node.range[0];
+  for (let i = 0; i < value.length && source < end; i++) {
+    const want = value[i]!;
+    const space = (c: string) => c === " " || c === "\n" || c === "\t" || c === "\r";
+    while (source < end && text[source] !== want && !(space(want) && space(text[source]!))) source++;
+    if (i === inner) return source;
+    source++;
+  }
+  // Past the end of the value (an unfinished query): just after its last character.
+  return inner >= value.length ? Math.min(source, end) : start;
 }
 
 /** Where to point for an issue: the node itself, its key, or the nearest ancestor that exists. */

@@ -24,9 +24,8 @@ export const MAX_ACTION_VALUE_LENGTH = 2000;
 
 const VERSION = 1;
 
-export const ActionValue = z.strictObject({
-  v: z.literal(VERSION),
-  verb: z.enum(ACTION_VERBS),
+/** What a button (and the dialog it opens) is about: one rollout, at the stage it was drawn for. */
+export const BUTTON_TARGET = {
   // `owner/name` on GitHub, or a path for a local checkout: printable and bounded either way.
   repo: z
     .string()
@@ -39,6 +38,12 @@ export const ActionValue = z.strictObject({
    * shifts when stages are edited): a click is refused once the rollout has moved to another stage.
    */
   stage: z.number().min(0).max(100),
+};
+
+export const ActionValue = z.strictObject({
+  v: z.literal(VERSION),
+  verb: z.enum(ACTION_VERBS),
+  ...BUTTON_TARGET,
 });
 
 export interface ActionTarget {

@@ -1,7 +1,8 @@
 import type { Rollout } from "../config/rollout-file.ts";
 import type { State } from "../config/schema.ts";
-import { applySyncTarget } from "../config/sync-target.ts";
-import { renderStateEdit } from "../config/yaml-edit.ts";
+import { applySyncTarget, type SyncEvent } from "../config/sync-target.ts";
+import { editYaml, renderStateEdit } from "../config/yaml-edit.ts";
+import { type FlagWrite, flagWrites } from "../flags/flag-writes.ts";
 import { type AuditRecord, renderCommitMessage } from "../messages/commit-message.ts";
 import type { Gate } from "./gate.ts";
 import type { HealthReport } from "./health.ts";
@@ -40,6 +41,8 @@ export interface Plan {
   edits: FileEdit[];
   commitMessage: string;
   dispatches: WorkflowDispatch[];
+  /** Flags in flag services this change sets (reconcileFlags applies them after the commit). */
+  flagWrites: FlagWrite[];
   evidence: string[];
 }
 
@@ -69,7 +72,16 @@ export function evidenceLines(health: HealthReport, gate?: Gate): string[] {
   return lines;
 }
 
-function syncEdits(input: PlanInput, percent: number): { edits: FileEdit[]; errors: string[] } {
+/**
+ * Every sync target's edit for the new percentage, in the same commit as the state: the percentage
+ * itself or the typed value for the stage (or for a rollback). Several targets in one file edit it
+ * one after another; a target with nothing to write for this change leaves its file alone.
+ */
+function syncEdits(
+  input: PlanInput,
+  percent: number,
+  event: SyncEvent,
+): { edits: FileEdit[]; errors: string[] } {
   const byFile = new Map<string, FileEdit>();
   const errors: string[] = [];
   for (const target of input.rollout.file.sync) {
@@ -84,8 +96,9 @@ function syncEdits(input: PlanInput, percent: number): { edits: FileEdit[]; erro
       after: current.text,
       baseVersion: current.version,
     };
-    const applied = applySyncTarget(edit.after, target, percent);
-    if (!applied.ok) errors.push(`${target.file}: ${applied.message}`);
+    const applied = applySyncTarget(edit.after, target, percent, event);
+    // The message starts with the file already.
+    if (!applied.ok) errors.push(applied.message);
     else byFile.set(target.file, { ...edit, after: applied.text });
   }
   return { edits: [...byFile.values()].filter((e) => e.after !== e.before), errors };
@@ -93,13 +106,19 @@ function syncEdits(input: PlanInput, percent: number): { edits: FileEdit[]; erro
 
 export function buildPlan(input: PlanInput): PlanResult {
   const { rollout, action, result } = input;
-  const after = renderStateEdit(rollout.text, result.to);
+  let after = renderStateEdit(rollout.text, result.to);
+  // The salt applications split users by (rollout-bot/bucketing): written once, when the rollout
+  // first takes traffic, so renaming the file later cannot reshuffle who is in.
+  if (result.from.percent === 0 && result.to.percent > 0 && rollout.file.bucketing?.salt === undefined) {
+    after = editYaml(after, [{ path: ["bucketing", "salt"], value: rollout.id }]);
+  }
   const edits: FileEdit[] = [
     { path: rollout.path, before: rollout.text, after, baseVersion: input.baseVersion },
   ];
   const percentChanged = result.from.percent !== result.to.percent;
+  const event = action === "rollback" ? "rollback" : "advance";
   if (percentChanged) {
-    const sync = syncEdits(input, result.to.percent);
+    const sync = syncEdits(input, result.to.percent, event);
     if (sync.errors.length > 0) {
       return { ok: false, message: "cannot update the files kept in sync", details: sync.errors };
     }
@@ -139,6 +158,7 @@ export function buildPlan(input: PlanInput): PlanResult {
     edits,
     commitMessage: renderCommitMessage(record),
     dispatches,
+    flagWrites: percentChanged ? flagWrites(rollout.file, result.to.percent, event) : [],
     evidence,
   };
   if (input.reason) plan.reason = input.reason;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_GITHUB_API_URL, parseRepositoryName } from "../../adapters/github/github-client.ts";
+import { DEFAULT_GITHUB_API_URL, parseRepositoryName } from "../../core/config/repository-name.ts";
 import { parseDuration } from "../../core/duration.ts";
 
 /**
@@ -51,6 +51,7 @@ const RawInputs = z.object({
   INPUT_TO: text,
   INPUT_REASON: text,
   "INPUT_DRY-RUN": flag("dry-run"),
+  "INPUT_ALLOW-REPO-METRICS-URL": flag("allow-repo-metrics-url"),
   "INPUT_GITHUB-TOKEN": text.pipe(
     z.string({
       error: "github-token is empty: its default is the workflow's GITHUB_TOKEN; pass an App token here",
@@ -77,6 +78,7 @@ const RawInputs = z.object({
   GITHUB_API_URL: text.pipe(z.url({ error: "GITHUB_API_URL must be a URL" }).optional()),
   GITHUB_ACTOR: text,
   GITHUB_TRIGGERING_ACTOR: text,
+  GITHUB_EVENT_NAME: text,
   SLACK_API_URL: text.pipe(z.url({ error: "SLACK_API_URL must be a URL" }).optional()),
 });
 
@@ -86,6 +88,8 @@ export interface ActionInputs {
   to?: string | undefined;
   reason?: string | undefined;
   dryRun: boolean;
+  /** Use a Prometheus URL written in a rollout file, fed only ROLLOUT_METRICS_* env vars. */
+  repoMetricsUrls: boolean;
   githubToken: string;
   slackToken?: string | undefined;
   slackChannel?: string | undefined;
@@ -96,6 +100,8 @@ export interface ActionInputs {
   slackApiUrl?: string | undefined;
   /** Who started the run (a re-run's triggering actor first); undefined outside a runner. */
   actor?: string | undefined;
+  /** The event that started the workflow (`schedule`, `workflow_dispatch`, …). */
+  event?: string | undefined;
 }
 
 export type ParsedInputs = { ok: true; inputs: ActionInputs } | { ok: false; problems: string[] };
@@ -117,6 +123,7 @@ export function parseActionInputs(env: NodeJS.ProcessEnv): ParsedInputs {
       to: raw.INPUT_TO,
       reason: raw.INPUT_REASON,
       dryRun: raw["INPUT_DRY-RUN"],
+      repoMetricsUrls: raw["INPUT_ALLOW-REPO-METRICS-URL"],
       githubToken: raw["INPUT_GITHUB-TOKEN"],
       slackToken: raw["INPUT_SLACK-TOKEN"],
       slackChannel: raw["INPUT_SLACK-CHANNEL"],
@@ -125,6 +132,7 @@ export function parseActionInputs(env: NodeJS.ProcessEnv): ParsedInputs {
       apiUrl: raw.GITHUB_API_URL ?? DEFAULT_GITHUB_API_URL,
       slackApiUrl: raw.SLACK_API_URL,
       actor: raw.GITHUB_TRIGGERING_ACTOR ?? raw.GITHUB_ACTOR,
+      event: raw.GITHUB_EVENT_NAME,
     },
   };
 }

@@ -123,6 +123,10 @@ function undispatched(dispatches: readonly { workflow: string; dispatched: boole
 /** Why the step fails; undefined when it succeeds. */
 export function failureOf(outcome: CommandOutcome): string | undefined {
   switch (outcome.kind) {
+    case "denied":
+      return `refused: ${outcome.reason}`;
+    case "stale":
+      return `refused: ${outcome.rollout} is at ${outcome.percent}%, not ${outcome.drawnAt}%`;
     case "refused":
       return [
         `refused: ${outcome.rollout}: ${outcome.message}`,

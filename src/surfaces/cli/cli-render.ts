@@ -14,6 +14,8 @@ import {
 export function exitCodeOf(outcome: CommandOutcome): number {
   switch (outcome.kind) {
     case "refused":
+    case "denied":
+    case "stale":
       return 1;
     case "validate":
       return outcome.files.every((f) => f.ok) ? 0 : 1;
@@ -21,9 +23,10 @@ export function exitCodeOf(outcome: CommandOutcome): number {
     case "list":
       return outcome.invalid.length === 0 ? 0 : 1;
     case "rollback-all":
-      return outcome.dispatches.every((d) => d.dispatched || d.detail?.startsWith("local checkout")) ? 0 : 1;
     case "applied":
-      return outcome.dispatches.every((d) => d.dispatched || d.detail?.startsWith("local checkout")) ? 0 : 1;
+      return outcome.dispatches.every((d) => d.dispatched || d.unsupported) ? 0 : 1;
+    case "rollback-all-repos":
+      return outcome.denied.length === 0 && outcome.outcomes.every((o) => exitCodeOf(o) === 0) ? 0 : 1;
     default:
       return 0;
   }
@@ -73,14 +76,33 @@ function mutationJson(outcome: MutationOutcome) {
 
 export function renderJson(outcome: CommandOutcome): unknown {
   switch (outcome.kind) {
+    case "denied":
+      return {
+        result: "denied",
+        repo: outcome.repo,
+        rollout: outcome.rollout ?? null,
+        reason: outcome.reason,
+      };
+    case "stale":
+      return { result: "stale", ...outcome };
+    case "rollback-all-repos":
+      return { repos: outcome.outcomes.map(renderJson), denied: outcome.denied };
     case "help":
       return { help: outcome.text };
     case "status":
       return outcome.statuses.length === 1 && outcome.invalid.length === 0
         ? statusJson(outcome.statuses[0]!)
-        : { rollouts: outcome.statuses.map(statusJson), invalid: outcome.invalid };
+        : {
+            rollouts: outcome.statuses.map(statusJson),
+            invalid: outcome.invalid,
+            unreadable: outcome.unreadable,
+          };
     case "list":
-      return { rollouts: outcome.rollouts.map(statusJson), invalid: outcome.invalid };
+      return {
+        rollouts: outcome.rollouts.map(statusJson),
+        invalid: outcome.invalid,
+        unreadable: outcome.unreadable,
+      };
     case "history":
       return outcome;
     case "validate":
@@ -101,6 +123,7 @@ export function renderJson(outcome: CommandOutcome): unknown {
         rollouts: outcome.plans.map((p) => ({ id: p.rollout, from: p.from.percent, to: p.to.percent })),
         skipped: outcome.skipped,
         commit: outcome.commit ?? null,
+        urgentPullRequest: outcome.urgentPr ?? null,
         commitMessage: outcome.commitMessage,
         dispatches: outcome.dispatches,
       };
@@ -133,6 +156,10 @@ function renderMutation(outcome: MutationOutcome): string {
   }
   if (outcome.kind === "planned") {
     for (const d of plan.dispatches) lines.push(`  would dispatch ${d.workflow} ${JSON.stringify(d.inputs)}`);
+    for (const w of plan.flagWrites) {
+      const where = `${w.target} ${w.flag}${w.environment ? `@${w.environment}` : ""}`;
+      lines.push(`  would set ${where} to ${w.kind === "percent" ? `${w.value}%` : JSON.stringify(w.value)}`);
+    }
     lines.push(
       "  commit message:",
       ...plan.commitMessage
@@ -174,6 +201,15 @@ function renderInvalid(
 
 export function renderHuman(outcome: CommandOutcome): string {
   switch (outcome.kind) {
+    case "denied":
+      return `✗ refused: ${outcome.reason}`;
+    case "stale":
+      return `✗ refused: ${outcome.rollout} moved from ${outcome.drawnAt}% to ${outcome.percent}%: nothing was changed`;
+    case "rollback-all-repos":
+      return [
+        ...outcome.outcomes.map((o) => `${o.repo}:\n${renderHuman(o)}`),
+        ...outcome.denied.map((d) => `✗ ${d.repo}: ${d.reason}`),
+      ].join("\n\n");
     case "help":
       return outcome.text;
     case "status":
@@ -216,6 +252,11 @@ export function renderHuman(outcome: CommandOutcome): string {
       if (outcome.plans.length === 0) return "no active rollouts to roll back";
       const lines = [
         `${outcome.dryRun ? "dry run — would roll back" : "✓ rolled back"} ${outcome.plans.length} rollout(s) to 0% in one commit${outcome.commit ? ` ${outcome.commit.slice(0, 12)}` : ""}`,
+        ...(outcome.urgentPr
+          ? [
+              `  🚨 branch protection refused the commit: merge urgent pull request #${outcome.urgentPr.number} ${outcome.urgentPr.url} (the rollback workflows ran already)`,
+            ]
+          : []),
         ...outcome.plans.map((p) => `  ${p.rollout}: ${p.from.percent}% → ${p.to.percent}%`),
         ...outcome.skipped.map((s) => `  skipped ${s.rollout}: ${s.why}`),
         ...outcome.dispatches.map((d) =>

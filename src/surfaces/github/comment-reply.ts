@@ -3,6 +3,7 @@ import { renderHuman } from "../cli/cli-render.ts";
 
 /** A command's answer as a PR/issue comment: a one-line verdict, then the same text the CLI prints. */
 export function renderCommentReply(command: string, outcome: CommandOutcome): string {
+  if (outcome.kind === "denied") return renderCommentError(command, outcome.reason);
   const text = renderHuman(outcome).replace(/```/g, "ʼʼʼ");
   const verdict =
     outcome.kind === "refused"

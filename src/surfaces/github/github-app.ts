@@ -1,79 +1,59 @@
-import type { Octokit } from "@octokit/rest";
 import type { Probot } from "probot";
-import { parseBranch } from "../../core/messages/bump-pr.ts";
-import { runConfigCheck } from "./config-check.ts";
-import { runGateCheck } from "./gate-check.ts";
-import type { GitHubAppDeps } from "./github-deps.ts";
+import { isRolloutPath } from "../../core/config/rollout-file.ts";
+import { pullRequestOf } from "../../core/messages/pull-request.ts";
+import type { GitHubSurfaceDeps } from "./github-deps.ts";
 import { onComment } from "./on-comment.ts";
-import { onBumpMerged } from "./on-merge.ts";
+import { onBumpMerged, onPullChanged } from "./on-pull.ts";
 import { onPush } from "./on-push.ts";
 
-/** The Probot app: each handler is a few lines that hand over to one use-case. */
-export function githubApp(deps: GitHubAppDeps) {
-  return (app: Probot): void => {
-    // Probot's Octokit carries the rest methods under .rest, like @octokit/rest's.
-    const kit = (octokit: unknown) => octokit as Octokit;
+/** The Probot app: each handler translates its payload and hands over to one use-case. */
 
+interface RepositoryPayload {
+  name: string;
+  owner: { login: string };
+  default_branch?: string;
+}
+
+export function githubApp(deps: GitHubSurfaceDeps) {
+  const storeOf = (octokit: unknown, repository: RepositoryPayload) =>
+    deps.storeFor(octokit, {
+      owner: repository.owner.login,
+      repo: repository.name,
+      defaultBranch: repository.default_branch,
+    });
+  return (app: Probot): void => {
     app.on("issue_comment.created", async (context) => {
       const { comment, issue, repository } = context.payload;
-      await onComment(
-        deps,
-        kit(context.octokit),
-        { owner: repository.owner.login, repo: repository.name },
-        {
-          id: comment.id,
-          body: comment.body,
-          login: comment.user?.login ?? "",
-          isBot: comment.user?.type === "Bot" || context.isBot,
-          issueNumber: issue.number,
-        },
-      );
+      await onComment(deps, storeOf(context.octokit, repository), {
+        id: comment.id,
+        body: comment.body,
+        login: comment.user?.login ?? "",
+        isBot: comment.user?.type === "Bot" || context.isBot,
+        issueNumber: issue.number,
+      });
     });
 
     app.on(
       ["pull_request.opened", "pull_request.reopened", "pull_request.synchronize", "pull_request.edited"],
       async (context) => {
         const { pull_request: pr, repository } = context.payload;
-        const repo = { owner: repository.owner.login, repo: repository.name };
-        const pull = {
-          number: pr.number,
-          headSha: pr.head.sha,
-          headRef: pr.head.ref,
-          author: pr.user?.login ?? "",
-          body: pr.body,
-        };
-        await runConfigCheck(kit(context.octokit), repo, pull);
-        if (parseBranch(pr.head.ref)) await runGateCheck(deps, kit(context.octokit), repo, pull);
+        await onPullChanged(deps, storeOf(context.octokit, repository), pullRequestOf(pr));
       },
     );
 
     app.on(["pull_request_review.submitted", "pull_request_review.dismissed"], async (context) => {
       const { pull_request: pr, repository } = context.payload;
-      if (!parseBranch(pr.head.ref)) return;
-      const repo = { owner: repository.owner.login, repo: repository.name };
-      await runGateCheck(deps, kit(context.octokit), repo, {
-        number: pr.number,
-        headSha: pr.head.sha,
-        headRef: pr.head.ref,
-        author: pr.user?.login ?? "",
-        body: pr.body,
-      });
+      await onPullChanged(deps, storeOf(context.octokit, repository), pullRequestOf(pr), { review: true });
     });
 
     app.on("pull_request.closed", async (context) => {
       const { pull_request: pr, repository } = context.payload;
-      if (!pr.merged || !parseBranch(pr.head.ref)) return;
-      await onBumpMerged(
-        deps,
-        kit(context.octokit),
-        { owner: repository.owner.login, repo: repository.name },
-        {
-          number: pr.number,
-          headRef: pr.head.ref,
-          body: pr.body,
-          mergedBy: pr.merged_by?.login ?? context.payload.sender.login,
-        },
-      );
+      if (!pr.merged) return;
+      await onBumpMerged(deps, storeOf(context.octokit, repository), {
+        ...pullRequestOf(pr),
+        mergedBy: pr.merged_by?.login ?? context.payload.sender.login,
+        mergeCommit: pr.merge_commit_sha ?? pr.head.sha,
+      });
     });
 
     app.on(["installation.created", "installation_repositories.added"], async (context) => {
@@ -84,7 +64,19 @@ export function githubApp(deps: GitHubAppDeps) {
       };
       for (const r of payload.repositories ?? payload.repositories_added ?? []) {
         const [owner = "", name = ""] = r.full_name.split("/");
-        deps.onRepoSeen?.(payload.installation.id, owner, name);
+        deps.registry.seen(payload.installation.id, owner, name);
+      }
+    });
+
+    // An uninstalled repository is no longer served: dropped at once, not at the next restart.
+    app.on(["installation.deleted", "installation_repositories.removed"], async (context) => {
+      const payload = context.payload as {
+        repositories?: { full_name: string }[];
+        repositories_removed?: { full_name: string }[];
+      };
+      for (const r of payload.repositories_removed ?? payload.repositories ?? []) {
+        const [owner = "", name = ""] = r.full_name.split("/");
+        deps.registry.forget(owner, name);
       }
     });
 
@@ -92,22 +84,17 @@ export function githubApp(deps: GitHubAppDeps) {
       const { repository, installation, commits, head_commit: head } = context.payload;
       if (!repository.owner) return;
       const paths = commits.flatMap((c) => [...(c.added ?? []), ...(c.modified ?? [])]);
-      if (!paths.some((p) => p.startsWith(".github/rollouts/"))) return;
-      if (installation) deps.onRepoSeen?.(installation.id, repository.owner.login, repository.name);
-      await onPush(
-        deps,
-        kit(context.octokit),
-        { owner: repository.owner.login, repo: repository.name },
-        {
-          ref: context.payload.ref,
-          defaultBranch: repository.default_branch,
-          before: context.payload.before,
-          after: context.payload.after,
-          headMessage: head?.message ?? "",
-          pusher: context.payload.pusher.name ?? context.payload.sender?.login ?? "someone",
-          paths,
-        },
-      );
+      if (!paths.some(isRolloutPath)) return;
+      if (installation) deps.registry.seen(installation.id, repository.owner.login, repository.name);
+      await onPush(deps, storeOf(context.octokit, { ...repository, owner: repository.owner }), {
+        ref: context.payload.ref,
+        defaultBranch: repository.default_branch,
+        before: context.payload.before,
+        after: context.payload.after,
+        headMessage: head?.message ?? "",
+        pusher: context.payload.pusher.name ?? context.payload.sender?.login ?? "someone",
+        paths,
+      });
     });
   };
 }

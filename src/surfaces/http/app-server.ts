@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { InboxDeps } from "../../commands/handle-alerts.ts";
+import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../ports.ts";
 import { isAlertSource, receiveAlerts } from "./alert-routes.ts";
 import { HttpError } from "./read-body.ts";
@@ -15,6 +16,8 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promis
 export interface AppServerDeps {
   inbox: InboxDeps;
   alertToken: string | undefined;
+  /** Derives per-repository alert tokens (`rollout alert-token owner/name`). */
+  alertTokenKey?: string | undefined;
   metrics: ServerMetrics;
   logger: Logger;
   /** Readiness beyond "the process runs", e.g. "draining" during shutdown. */
@@ -32,7 +35,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 export function createAppServer(deps: AppServerDeps): Server {
-  return createServer(async (req, res) => {
+  const server = createServer(async (req, res) => {
     const started = process.hrtime.bigint();
     const path = (req.url ?? "/").split("?", 1)[0] ?? "/";
     let route = "unknown";
@@ -59,10 +62,15 @@ export function createAppServer(deps: AppServerDeps): Server {
           );
         if (req.method !== "POST") throw new HttpError(405, "use POST");
         const log = deps.logger.child({ route: path, delivery: req.headers["x-request-id"] });
-        const { status, body } = await receiveAlerts(req, source, deps.alertToken, {
-          ...deps.inbox,
-          logger: log,
-        });
+        const { status, body } = await receiveAlerts(
+          req,
+          source,
+          { token: deps.alertToken, tokenKey: deps.alertTokenKey },
+          {
+            ...deps.inbox,
+            services: { ...deps.inbox.services, logger: log },
+          },
+        );
         for (const outcome of body.outcomes) deps.metrics.alerts.inc({ source, result: outcome.result });
         send(res, status, body);
       } else {
@@ -71,15 +79,14 @@ export function createAppServer(deps: AppServerDeps): Server {
     } catch (error) {
       if (error instanceof HttpError) {
         if (error.status === 401) deps.logger.warn({ route: path }, "unauthenticated request refused");
-        // A refused oversized body is not read any further: close the connection instead.
-        if (error.status === 413) res.setHeader("connection", "close");
+        // A refused body (too large, or too many large ones at once) is not read any further: close
+        // the connection instead of draining what the client still sends.
+        const close = error.status === 413 || error.status === 503;
+        if (close) res.setHeader("connection", "close");
         send(res, error.status, { error: error.message });
-        if (error.status === 413) res.on("finish", () => req.destroy());
+        if (close) res.on("finish", () => req.destroy());
       } else {
-        deps.logger.error(
-          { route: path, err: error instanceof Error ? error.message : String(error) },
-          "request failed",
-        );
+        deps.logger.error({ route: path, err: errorMessage(error) }, "request failed");
         if (!res.headersSent) send(res, 500, { error: "internal error" });
       }
     } finally {
@@ -87,4 +94,7 @@ export function createAppServer(deps: AppServerDeps): Server {
       deps.metrics.httpRequests.observe({ route, status: String(res.statusCode) }, seconds);
     }
   });
+  // A client trickling a body holds its bytes: a request gets a minute (Node's default is 5).
+  server.requestTimeout = 60_000;
+  return server;
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../ports.ts";
 
 /**
@@ -17,12 +18,7 @@ export function startOutboxFlusher(notifier: Flushable, logger: Logger, interval
     running = true;
     notifier
       .flush()
-      .catch((error: unknown) =>
-        logger.debug(
-          { err: error instanceof Error ? error.message : String(error) },
-          "slack outbox still pending",
-        ),
-      )
+      .catch((error: unknown) => logger.debug({ err: errorMessage(error) }, "slack outbox still pending"))
       .finally(() => {
         running = false;
       });

@@ -1,5 +1,7 @@
 import type { RespondArguments } from "@slack/bolt";
+import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../ports.ts";
+import { errorReply } from "./slack-reply.ts";
 
 /**
  * Answers through a `response_url` (valid 30 minutes, 5 uses), with a bounded retry: a reply that
@@ -21,7 +23,7 @@ export async function respondSafely(
       return true;
     } catch (error) {
       const delay = DELAYS_MS[attempt];
-      const err = error instanceof Error ? error.message : String(error);
+      const err = errorMessage(error);
       if (delay === undefined) {
         logger.warn({ err, attempts: attempt + 1 }, "slack reply not delivered");
         return false;
@@ -44,4 +46,14 @@ export function responderFor(url: string, fetchFn: typeof fetch = fetch): Respon
     await response.arrayBuffer();
     return response;
   };
+}
+
+/** A click whose value the bot did not write (or an old format): said so, nothing changed. */
+export async function refuseUnknownButton(respond: Respond, logger: Logger): Promise<void> {
+  logger.warn({}, "unrecognised button value");
+  await respondSafely(
+    respond,
+    { ...errorReply("this button is not recognised: nothing was changed."), replace_original: false },
+    logger,
+  );
 }

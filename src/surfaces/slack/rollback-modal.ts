@@ -1,8 +1,6 @@
 import type { ModalView } from "@slack/types";
 import { z } from "zod";
-import { cleanText } from "../../core/commands/command.ts";
-import { ROLLOUT_ID_PATTERN } from "../../core/config/schema.ts";
-import type { ActionTarget } from "../../core/messages/slack-actions.ts";
+import { type ActionTarget, BUTTON_TARGET } from "../../core/messages/slack-actions.ts";
 import { escapeMrkdwn, truncate } from "../../core/messages/slack-blocks.ts";
 
 /**
@@ -20,13 +18,7 @@ export const MAX_METADATA_LENGTH = 3000;
 
 export const RollbackMetadata = z.strictObject({
   v: z.literal(1),
-  repo: z
-    .string()
-    .min(1)
-    .max(500)
-    .refine((repo) => cleanText(repo) === repo, "control characters"),
-  rollout: z.string().regex(ROLLOUT_ID_PATTERN),
-  stage: z.number().min(0).max(100),
+  ...BUTTON_TARGET,
   responseUrl: z
     .url({ protocol: /^https?$/ })
     .max(2000)

@@ -104,8 +104,16 @@ export function listReply(messages: StatusMessage[], notes: string[]): SlackRepl
   });
 }
 
-function invalidNotes(invalid: { path: string; diagnostics: unknown[] }[]): string[] {
-  return invalid.map((f) => `✗ ${f.path} is invalid (${f.diagnostics.length} problem(s)): /rollout validate`);
+function readNotes(outcome: {
+  invalid: { repo: string; path: string; diagnostics: unknown[] }[];
+  unreadable: string[];
+}): string[] {
+  return [
+    ...outcome.invalid.map(
+      (f) => `✗ ${f.repo}: ${f.path} is invalid (${f.diagnostics.length} problem(s)): /rollout validate`,
+    ),
+    ...outcome.unreadable.map((repo) => `⚠️ ${repo}: could not be read (logged)`),
+  ];
 }
 
 function mutationReply(outcome: MutationOutcome, who: string, options: StatusBlocksOptions): SlackReply {
@@ -157,11 +165,42 @@ export function replyFor(
     case "help":
       return ephemeral(renderHelpBlocks(outcome.text));
     case "status":
-      return statusReply(outcome.statuses, options, invalidNotes(outcome.invalid));
+      return statusReply(outcome.statuses, options, readNotes(outcome));
     case "list":
-      return listReply(outcome.rollouts, invalidNotes(outcome.invalid));
+      return listReply(outcome.rollouts, readNotes(outcome));
+    case "denied":
+      return errorReply(`refused: ${outcome.reason}`);
+    case "stale":
+      return errorReply(
+        `refused: this button was for ${outcome.rollout} at ${outcome.drawnAt}%, but it is now at ${outcome.percent}%. Nothing was changed: use the latest status message or /rollout status ${outcome.rollout}.`,
+      );
+    case "rollback-all-repos": {
+      const done = outcome.outcomes.map((o) => replyFor(o, who, options));
+      const refused = outcome.denied.map((d) => `${d.repo}: ${d.reason}`);
+      if (done.length === 0) return errorReply("refused: rollback all changed nothing", refused);
+      const blocks = done.flatMap((r) => r.blocks);
+      if (refused.length > 0) blocks.push(...errorReply("not rolled back in:", refused).blocks);
+      return {
+        response_type: done.some((r) => r.response_type === "in_channel") ? "in_channel" : "ephemeral",
+        text: done
+          .map((r) => r.text)
+          .join(" · ")
+          .slice(0, 300),
+        blocks: blocks.slice(0, SLACK_LIMITS.blocks),
+      };
+    }
+    case "validate": {
+      const lines = outcome.files.map((f) =>
+        f.ok
+          ? `✓ ${f.repo}: ${f.path}`
+          : `✗ ${f.repo}: ${f.path}: ${f.diagnostics.length} problem(s): ${f.diagnostics
+              .slice(0, 3)
+              .map((d) => `${d.line}:${d.column} ${d.message}`)
+              .join("; ")}`,
+      );
+      return ephemeral(renderHelpBlocks(lines.join("\n") || "no rollout files in .github/rollouts/"));
+    }
     case "history":
-    case "validate":
     case "tick":
       return ephemeral(renderHelpBlocks(renderHuman(outcome)));
     case "rollback-all": {

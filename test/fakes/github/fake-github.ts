@@ -6,6 +6,8 @@ import { sha1 } from "./git-objects.ts";
 import { IGNORED_BY_GITHUB, loadGitHubSpec, matchOperation, validateRequest } from "./openapi.ts";
 import { GitHubError, type RouteResult } from "./route-kit.ts";
 import { ROUTES } from "./routes.ts";
+import { ANONYMOUS_OPERATIONS } from "./routes-apps.ts";
+import { OAUTH_PATHS, oauthRoute } from "./routes-oauth.ts";
 import { FakeGitHubState } from "./state.ts";
 
 export type { FaultOptions } from "./faults.ts";
@@ -94,6 +96,34 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const ghe = url.pathname === "/api/v3" || url.pathname.startsWith("/api/v3/");
     const path = ghe ? url.pathname.slice("/api/v3".length) || "/" : url.pathname;
     const query = Object.fromEntries(url.searchParams);
+    // The OAuth web flow lives on the web host (github.com, or a GHE host's root), outside the API.
+    if (!ghe && OAUTH_PATHS.has(path)) {
+      const result = oauthRoute(state, {
+        method,
+        path,
+        query,
+        raw: raw.toString("utf8"),
+        contentType: String(req.headers["content-type"] ?? ""),
+        accept: String(req.headers.accept ?? ""),
+      });
+      if (result.problems.length > 0)
+        violations.push({ method, path, operationId: result.operationId, problems: result.problems });
+      requests.push({
+        method,
+        path,
+        query,
+        operationId: result.operationId,
+        pathTemplate: path,
+        body: raw.length > 0 ? raw.toString("utf8") : undefined,
+        status: result.status,
+        at,
+        faulted: false,
+        response: result.body,
+      });
+      res.writeHead(result.status, result.headers);
+      res.end(result.body);
+      return;
+    }
     const match = matchOperation(method, path);
     const problems: string[] = [];
     let body: unknown;
@@ -121,7 +151,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     let result: RouteResult;
     let wasFaulted = false;
     const auth = /^(token|bearer)\s+\S+/i.exec(String(req.headers.authorization ?? ""));
-    if (!auth) {
+    if (!auth && !ANONYMOUS_OPERATIONS.has(match?.operationId ?? "")) {
       result = { status: 401, body: errorBody(401, "Requires authentication") };
     } else if (faults.shouldFault(match?.operationId, match?.pathTemplate)) {
       wasFaulted = true;
@@ -136,7 +166,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     } else if (rejected.length > 0) {
       result = { status: 422, body: errorBody(422, `Invalid request.\n\n${rejected.join("\n")}`) };
     } else {
-      const token = String(req.headers.authorization).split(/\s+/)[1] ?? "";
+      const token = String(req.headers.authorization ?? "").split(/\s+/)[1] ?? "";
       const api = `${origin}${ghe ? "/api/v3" : ""}`;
       try {
         result = handler({

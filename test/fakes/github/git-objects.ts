@@ -21,6 +21,8 @@ export interface GitCommit {
   message: string;
   author: GitIdentity;
   committer: GitIdentity;
+  /** Signed by GitHub, as it signs the commits it makes itself (API writes, merges) for their author. */
+  signed?: boolean;
 }
 
 /** A flat tree: every file's full path → its blob sha. */
@@ -61,6 +63,7 @@ export class GitObjects {
         ...commit.parents.map((p) => `parent ${p}`),
         `author ${commit.author.name} <${commit.author.email}> ${commit.author.date}`,
         `committer ${commit.committer.name} <${commit.committer.email}> ${commit.committer.date}`,
+        ...(commit.signed ? ["gpgsig -----BEGIN PGP SIGNATURE----- (GitHub)"] : []),
         "",
         commit.message,
       ].join("\n"),

@@ -15,7 +15,8 @@ export interface PullRequest {
   state: "open" | "closed";
   draft: boolean;
   user: string;
-  head: { ref: string; sha: string };
+  /** `repo`: the fork the head branch lives in (`owner/name`); absent for a branch of this repository. */
+  head: { ref: string; sha: string; repo?: string };
   base: { ref: string };
   labels: string[];
   merged: boolean;
@@ -108,6 +109,8 @@ export interface Repo {
   /** `heads/main`, `tags/v1` → commit sha, as the git refs API names them (without `refs/`). */
   refs: Map<string, string>;
   protectedBranches: Set<string>;
+  /** Per protected branch, the status checks it requires (branch protection's required_status_checks). */
+  requiredChecks: Map<string, string[]>;
   collaborators: Map<string, Permission>;
   pulls: Map<number, PullRequest>;
   reviews: Review[];

@@ -1,3 +1,4 @@
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import type { Repo } from "./model.ts";
 import {
   GitHubError,
@@ -135,7 +136,49 @@ function teamMembership(ctx: RouteContext) {
   return ok({ url, role, state: "active" });
 }
 
+/**
+ * POST /app-manifests/{code}/conversions: no authentication (the code is the credential), each code
+ * works once, and the answer carries the new App's private key and webhook secret.
+ */
+function createFromManifest(ctx: RouteContext) {
+  const code = ctx.params.code ?? "";
+  const entry = ctx.state.manifestCodes.get(code);
+  if (!entry) throw notFound();
+  ctx.state.manifestCodes.delete(code);
+  const { manifest, owner } = entry;
+  const id = ctx.state.nextId();
+  const name = String(manifest.name ?? "app");
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const hook = manifest.hook_attributes as { url?: string } | undefined;
+  return ok(
+    {
+      id,
+      slug,
+      node_id: `A_${id}`,
+      client_id: `Iv23${id}`,
+      client_secret: randomBytes(20).toString("hex"),
+      webhook_secret: hook?.url ? randomBytes(20).toString("hex") : null,
+      pem: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+      owner: { ...userJson(owner, ctx.urls), type: "Organization" },
+      name,
+      description: String(manifest.description ?? ""),
+      external_url: String(manifest.url ?? ""),
+      html_url: `${ctx.urls.web}/apps/${slug}`,
+      created_at: ctx.state.clock.stamp(),
+      updated_at: ctx.state.clock.stamp(),
+      permissions: (manifest.default_permissions ?? {}) as Record<string, string>,
+      events: (manifest.default_events ?? []) as string[],
+    },
+    201,
+  );
+}
+
+/** Operations GitHub answers without any authentication. */
+export const ANONYMOUS_OPERATIONS: ReadonlySet<string> = new Set(["apps/create-from-manifest"]);
+
 export const appRoutes: Record<string, RouteHandler> = {
+  "apps/create-from-manifest": createFromManifest,
   "apps/create-installation-access-token": createAccessToken,
   "apps/list-repos-accessible-to-installation": listInstallationRepos,
   "apps/get-repo-installation": getRepoInstallation,

@@ -231,6 +231,8 @@ function createCommit(ctx: RouteContext) {
     message: input.message,
     author,
     committer: input.committer ?? { name: author.name, email: author.email },
+    // GitHub signs a commit it makes through the API when the caller names no other author.
+    signed: input.author === undefined && input.committer === undefined,
   });
   return ok(gitCommitJson(repo, commit, ctx.urls), 201);
 }

@@ -12,6 +12,7 @@ import {
   validationFailed,
 } from "./route-kit.ts";
 import { identityOf } from "./routes-git.ts";
+import { restCommitJson } from "./shapes-git.ts";
 import { changedFiles, diffEntryJson, pullJson, reviewJson } from "./shapes-pulls.ts";
 
 /** Pull requests: open (no duplicates per head), list, update, merge, reviews, changed files. */
@@ -178,6 +179,7 @@ function mergePull(ctx: RouteContext) {
     parents: method === "merge" ? [baseSha, headSha] : [baseSha],
     message: body ? `${title}\n\n${body}` : title,
     author: identityOf(ctx.actor),
+    signed: true,
   });
   // Merging through a pull request is allowed on a protected base: that is the point of one.
   ctx.state.moveBranch(repo, pull.base.ref, commit.sha);
@@ -245,7 +247,37 @@ function listFiles(ctx: RouteContext) {
   );
 }
 
+/** The commits a PR adds: reachable from its head, not from the base as it was before any merge. */
+function listCommits(ctx: RouteContext) {
+  const repo = repoOf(ctx);
+  const pull = pullOf(ctx, repo);
+  const merged = pull.mergeCommitSha ? repo.objects.commits.get(pull.mergeCommitSha) : undefined;
+  const baseTip = merged?.parents[0] ?? ctx.state.resolveRef(repo, pull.base.ref);
+  const onBase = new Set<string>();
+  const walk = (tip: string | undefined, into: Set<string>) => {
+    const stack = tip ? [tip] : [];
+    while (stack.length > 0) {
+      const sha = stack.pop()!;
+      if (into.has(sha)) continue;
+      into.add(sha);
+      stack.push(...(repo.objects.commits.get(sha)?.parents ?? []));
+    }
+  };
+  walk(baseTip, onBase);
+  const mine = new Set<string>();
+  walk(ctx.state.headSha(repo, pull), mine);
+  const commits = [...mine]
+    .filter((sha) => !onBase.has(sha))
+    .map((sha) => repo.objects.commits.get(sha)!)
+    .sort((a, b) => (a.committer.date < b.committer.date ? -1 : a.committer.date > b.committer.date ? 1 : 0));
+  return paginate(
+    ctx,
+    commits.map((c) => restCommitJson(repo, c, ctx.urls)),
+  );
+}
+
 export const pullRoutes: Record<string, RouteHandler> = {
+  "pulls/list-commits": listCommits,
   "pulls/create": createPull,
   "pulls/list": listPulls,
   "pulls/get": getPull,

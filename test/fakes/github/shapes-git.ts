@@ -6,6 +6,19 @@ import { nodeId, stableId, type Urls, userJson } from "./shapes-common.ts";
 
 const UNSIGNED = { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null };
 
+/** GitHub's verdict on a commit's signature: the ones GitHub made itself are `valid`. */
+function verificationOf(commit: GitCommit) {
+  return commit.signed
+    ? {
+        verified: true,
+        reason: "valid",
+        signature: "-----BEGIN PGP SIGNATURE-----\n(fake GitHub)\n-----END PGP SIGNATURE-----",
+        payload: `tree ${commit.treeSha}`,
+        verified_at: commit.committer.date,
+      }
+    : UNSIGNED;
+}
+
 export function refJson(repo: Repo, ref: string, sha: string, urls: Urls) {
   return {
     ref: `refs/${ref}`,
@@ -35,7 +48,7 @@ export function gitCommitJson(repo: Repo, commit: GitCommit, urls: Urls) {
     message: commit.message,
     tree: { sha: commit.treeSha, url: `${urls.api}/repos/${repo.fullName}/git/trees/${commit.treeSha}` },
     parents: parentsJson(repo, commit, urls),
-    verification: UNSIGNED,
+    verification: verificationOf(commit),
   };
 }
 
@@ -63,7 +76,7 @@ export function restCommitJson(repo: Repo, commit: GitCommit, urls: Urls) {
       message: commit.message,
       comment_count: 0,
       tree: { sha: commit.treeSha, url: `${urls.api}/repos/${repo.fullName}/git/trees/${commit.treeSha}` },
-      verification: UNSIGNED,
+      verification: verificationOf(commit),
     },
     author: author ? userJson(author, urls) : null,
     committer: committer ? userJson(committer, urls) : null,

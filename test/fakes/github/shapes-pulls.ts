@@ -22,7 +22,9 @@ export interface FileChange {
 /** What the pull request changes: its head against the merge base, as `pulls/list-files` shows. */
 export function changedFiles(state: FakeGitHubState, repo: Repo, pull: PullRequest): FileChange[] {
   const head = state.headSha(repo, pull);
-  const baseTip = state.resolveRef(repo, pull.base.ref);
+  // A merged PR still lists what it changed: against the base as it was before the merge.
+  const merged = pull.mergeCommitSha ? repo.objects.commits.get(pull.mergeCommitSha) : undefined;
+  const baseTip = merged?.parents[0] ?? state.resolveRef(repo, pull.base.ref);
   return fileChanges(repo, baseTip ? repo.objects.mergeBase(baseTip, head) : undefined, head);
 }
 
@@ -99,6 +101,17 @@ export function pullJson(state: FakeGitHubState, repo: Repo, pull: PullRequest, 
     user: { ...userJson(repo.owner, urls), type: "Organization" },
     repo: repoJson(repo, urls),
   });
+  const forkSide = (fork: string, ref: string, sha: string) => {
+    const [owner = "", name = ""] = fork.split("/");
+    const json = repoJson(repo, urls);
+    return {
+      label: `${owner}:${ref}`,
+      ref,
+      sha,
+      user: { ...userJson(owner, urls), type: "User" },
+      repo: { ...json, name, full_name: fork, fork: true, owner: { ...json.owner, login: owner } },
+    };
+  };
   const simple = {
     url: self,
     id: pull.id,
@@ -130,7 +143,7 @@ export function pullJson(state: FakeGitHubState, repo: Repo, pull: PullRequest, 
     assignees: [],
     requested_reviewers: [],
     requested_teams: [],
-    head: side(pull.head.ref, headSha),
+    head: pull.head.repo ? forkSide(pull.head.repo, pull.head.ref, headSha) : side(pull.head.ref, headSha),
     base: side(pull.base.ref, state.resolveRef(repo, pull.base.ref) ?? ""),
     _links: {
       self: { href: self },

@@ -1,6 +1,7 @@
 import { FakeClock } from "./clock.ts";
 import { type FlatTree, type GitCommit, type GitIdentity, GitObjects } from "./git-objects.ts";
 import type { Permission, PullRequest, Repo, Review, ReviewState } from "./model.ts";
+import type { OAuthClientState } from "./routes-oauth.ts";
 
 export { FakeClock } from "./clock.ts";
 export type { GitCommit } from "./git-objects.ts";
@@ -44,7 +45,27 @@ export class FakeGitHubState {
   readonly tokens = new Map<string, string>();
   readonly app = { id: 1001, slug: "rollout-bot", botLogin: "rollout-bot[bot]" };
   readonly installation = { id: 1, account: "acme", repositories: "all" as "all" | string[] };
+  /** The App's own OAuth client (user sign-in through the web flow); see routes-oauth.ts. */
+  readonly oauth: OAuthClientState = {
+    clientId: "Iv23liFakeClientId01",
+    clientSecret: "fake-client-secret-0123456789abcdef",
+    callbackUrls: [],
+    codes: new Map(),
+    issued: [],
+  };
+  /** Manifests "registered" in the web UI (github.com/settings/apps/new), by their one-time code. */
+  readonly manifestCodes = new Map<string, { manifest: Record<string, unknown>; owner: string }>();
   #nextId = 1000;
+
+  /**
+   * What github.com does when a person presses "Create GitHub App" on a posted manifest: keeps it
+   * under a temporary code, which the browser then carries to the manifest's `redirect_url`.
+   */
+  submitManifest(manifest: Record<string, unknown>, owner = this.installation.account): string {
+    const code = `mc${this.nextId()}${Math.random().toString(36).slice(2, 10)}`;
+    this.manifestCodes.set(code, { manifest, owner });
+    return code;
+  }
 
   nextId(): number {
     this.#nextId += 1;
@@ -66,6 +87,7 @@ export class FakeGitHubState {
       objects: new GitObjects(),
       refs: new Map(),
       protectedBranches: new Set(options.protected ? [defaultBranch] : []),
+      requiredChecks: new Map(),
       collaborators: new Map(Object.entries(options.collaborators ?? {})),
       pulls: new Map(),
       reviews: [],
@@ -101,6 +123,12 @@ export class FakeGitHubState {
     this.teams.set(`${org}/${slug}`.toLowerCase(), new Map(entries));
   }
 
+  /** Requires status checks on a branch (which makes it protected, as on GitHub). */
+  requireChecks(fullName: string, branch: string, contexts: string[]): void {
+    const repo = this.repo(fullName);
+    repo.requiredChecks.set(branch, contexts);
+  }
+
   protectBranch(fullName: string, branch: string): void {
     this.repo(fullName).protectedBranches.add(branch);
   }
@@ -119,6 +147,7 @@ export class FakeGitHubState {
       message: string;
       author?: Partial<GitIdentity>;
       committer?: { name: string; email: string };
+      signed?: boolean;
     },
   ): GitCommit {
     // Like GitHub: the author date may be given, the committer date is always "now".
@@ -130,6 +159,7 @@ export class FakeGitHubState {
       message: input.message,
       author,
       committer: { ...(input.committer ?? { name: "GitHub", email: "noreply@github.com" }), date: now },
+      ...(input.signed ? { signed: true } : {}),
     });
   }
 
@@ -174,6 +204,8 @@ export class FakeGitHubState {
 
   /** The sha a pull request's head is at: its live branch while open, else where it ended. */
   headSha(repo: Repo, pull: PullRequest): string {
+    // A fork's branch is not in this repository: GitHub keeps its head at refs/pull/N/head.
+    if (pull.head.repo) return repo.refs.get(`pull/${pull.number}/head`) ?? pull.head.sha;
     if (pull.state === "open") return repo.refs.get(`heads/${pull.head.ref}`) ?? pull.head.sha;
     return pull.head.sha;
   }
@@ -212,6 +244,56 @@ export class FakeGitHubState {
     };
     repo.reviews.push(stored);
     return stored;
+  }
+
+  /** A pull request from someone's fork (`fork` = `owner/name`): one commit of `files` on the default branch. */
+  openForkPull(
+    fullName: string,
+    options: {
+      fork: string;
+      branch: string;
+      files: Record<string, string>;
+      title: string;
+      body?: string;
+      user: string;
+    },
+  ): PullRequest {
+    const repo = this.repo(fullName);
+    const base = this.resolveRef(repo, repo.defaultBranch);
+    if (!base) throw new Error(`${fullName} has no ${repo.defaultBranch}`);
+    const files = new Map(repo.objects.filesOf(base));
+    for (const [path, text] of Object.entries(options.files)) files.set(path, repo.objects.putBlob(text));
+    const commit = this.commit(repo, {
+      files,
+      parents: [base],
+      message: options.title,
+      author: { name: options.user, email: `${options.user}@example.invalid` },
+    });
+    const number = repo.nextNumber++;
+    repo.refs.set(`pull/${number}/head`, commit.sha);
+    const now = this.clock.stamp();
+    const pull: PullRequest = {
+      id: this.nextId(),
+      number,
+      title: options.title,
+      body: options.body ?? null,
+      state: "open",
+      draft: false,
+      user: options.user,
+      head: { ref: options.branch, sha: commit.sha, repo: options.fork },
+      base: { ref: repo.defaultBranch },
+      labels: [],
+      merged: false,
+      mergedAt: null,
+      mergedBy: null,
+      mergeCommitSha: null,
+      closedAt: null,
+      createdAt: now,
+      updatedAt: now,
+      maintainerCanModify: false,
+    };
+    repo.pulls.set(number, pull);
+    return pull;
   }
 
   setMergeable(fullName: string, pullNumber: number, mergeable: boolean | undefined): void {

@@ -1,10 +1,9 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import type { Command } from "../../../core/commands/command.ts";
 import { ACTION_IDS, parseActionValue, verbOfActionId } from "../../../core/messages/slack-actions.ts";
-import { type Respond, respondSafely } from "../respond.ts";
+import { type Respond, refuseUnknownButton, respondSafely } from "../respond.ts";
 import { runSlackCommand } from "../run-slack-command.ts";
-import type { SlackDeps } from "../slack-deps.ts";
-import { errorReply } from "../slack-reply.ts";
+import { clickLogger, type SlackDeps } from "../slack-deps.ts";
 
 /**
  * The Advance, Pause and Resume buttons of a status message: the same command path and the same
@@ -16,7 +15,10 @@ export const BUTTON_ACTION_IDS = [ACTION_IDS.advance, ACTION_IDS.pause, ACTION_I
 
 export interface ActionButtonArgs {
   action: { action_id: string; value?: string | undefined };
-  body: { user: { id: string; username?: string; name?: string } };
+  body: {
+    user: { id: string; username?: string; name?: string; team_id?: string };
+    team?: { id: string } | null;
+  };
   ack: () => Promise<void>;
   respond: Respond;
 }
@@ -24,21 +26,20 @@ export interface ActionButtonArgs {
 export function actionButton(deps: SlackDeps) {
   return async ({ action, body, ack, respond }: ActionButtonArgs): Promise<void> => {
     await ack();
-    const log = deps.logger.child({ surface: "slack", user: body.user.id, action: action.action_id });
+    const log = clickLogger(deps, body.user.id, action.action_id);
     const target = parseActionValue(action.value ?? "");
     const verb = verbOfActionId(action.action_id);
     await deps.work.run(async () => {
       if (!target || target.verb !== verb || (verb !== "advance" && verb !== "pause" && verb !== "resume")) {
-        log.warn({}, "unrecognised button value");
-        await respondSafely(
-          respond,
-          { ...errorReply("this button is not recognised: nothing was changed."), replace_original: false },
-          log,
-        );
+        await refuseUnknownButton(respond, log);
         return;
       }
       const command: Command = { verb, rollout: { id: target.rollout, repo: target.repo } };
-      const user = { id: body.user.id, name: body.user.username ?? body.user.name };
+      const user = {
+        id: body.user.id,
+        team: body.team?.id ?? body.user.team_id,
+        name: body.user.username ?? body.user.name,
+      };
       const reply = await runSlackCommand(deps, user, command, { stage: target.stage });
       await respondSafely(respond, { ...reply, replace_original: false }, log);
     });

@@ -1,8 +1,9 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import { errorMessage } from "../../../core/errors.ts";
 import { ACTION_IDS, parseActionValue } from "../../../core/messages/slack-actions.ts";
-import { type Respond, respondSafely } from "../respond.ts";
+import { type Respond, refuseUnknownButton, respondSafely } from "../respond.ts";
 import { rollbackModal } from "../rollback-modal.ts";
-import type { SlackDeps } from "../slack-deps.ts";
+import { clickLogger, type SlackDeps } from "../slack-deps.ts";
 import { errorReply } from "../slack-reply.ts";
 
 /**
@@ -20,25 +21,17 @@ export interface RollbackButtonArgs {
 export function rollbackButton(deps: SlackDeps) {
   return async ({ action, body, ack, respond }: RollbackButtonArgs): Promise<void> => {
     await ack();
-    const log = deps.logger.child({ surface: "slack", user: body.user.id, action: action.action_id });
+    const log = clickLogger(deps, body.user.id, action.action_id);
     const target = parseActionValue(action.value ?? "");
     await deps.work.run(async () => {
       if (target?.verb !== "rollback") {
-        log.warn({}, "unrecognised button value");
-        await respondSafely(
-          respond,
-          { ...errorReply("this button is not recognised: nothing was changed."), replace_original: false },
-          log,
-        );
+        await refuseUnknownButton(respond, log);
         return;
       }
       try {
         await deps.openView(body.trigger_id, rollbackModal(target, body.response_url));
       } catch (error) {
-        log.warn(
-          { err: error instanceof Error ? error.message : String(error) },
-          "rollback dialog not opened",
-        );
+        log.warn({ err: errorMessage(error) }, "rollback dialog not opened");
         const text = `could not open the rollback dialog (Slack did not answer in time). Nothing was changed: type /rollout rollback ${target.rollout} <reason> instead.`;
         await respondSafely(respond, { ...errorReply(text), replace_original: false }, log);
       }

@@ -21,7 +21,7 @@ export interface RollbackSubmissionArgs {
     private_metadata: string;
     state: { values: Record<string, Record<string, { value?: string | null | undefined }>> };
   };
-  body: { user: { id: string; name?: string } };
+  body: { user: { id: string; name?: string; team_id?: string }; team?: { id: string } | null };
   ack: (response?: ViewResponseAction) => Promise<void>;
 }
 
@@ -38,11 +38,15 @@ export function rollbackSubmission(deps: SlackDeps) {
       return;
     }
     await ack();
-    const log = deps.logger.child({ surface: "slack", user: body.user.id, rollout: metadata.rollout });
+    const log = deps.services.logger.child({
+      surface: "slack",
+      user: body.user.id,
+      rollout: metadata.rollout,
+    });
     await deps.work.run(async () => {
       const reply = await runSlackCommand(
         deps,
-        { id: body.user.id, name: body.user.name },
+        { id: body.user.id, team: body.team?.id ?? body.user.team_id, name: body.user.name },
         { verb: "rollback", rollout: { id: metadata.rollout, repo: metadata.repo }, reason },
         { stage: metadata.stage },
       );

@@ -15,7 +15,7 @@ import { ephemeral, errorReply } from "../slack-reply.ts";
  */
 
 export interface RolloutCommandArgs {
-  command: Pick<SlashCommand, "text" | "user_id" | "user_name" | "channel_id">;
+  command: Pick<SlashCommand, "text" | "user_id" | "user_name" | "channel_id" | "team_id">;
   ack: (response?: RespondArguments) => Promise<void>;
   respond: Respond;
 }
@@ -34,8 +34,8 @@ export function rolloutCommand(deps: SlackDeps) {
     }
     const shown = mrkdwnText(`/rollout ${renderCommand(parsed.command)}`, 200);
     await ack({ response_type: "ephemeral", text: `⏳ working on \`${shown}\`…` });
-    const user = { id: command.user_id, name: command.user_name };
-    const log = deps.logger.child({ surface: "slack", user: user.id, channel: command.channel_id });
+    const user = { id: command.user_id, team: command.team_id, name: command.user_name };
+    const log = deps.services.logger.child({ surface: "slack", user: user.id, channel: command.channel_id });
     await deps.work.run(async () => {
       const reply = await runSlackCommand(deps, user, parsed.command);
       await respondSafely(respond, { ...reply, replace_original: false }, log);
