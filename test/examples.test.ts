@@ -135,9 +135,9 @@ describe("places-api: 10% 14d → 50% 7d → 100% 7d", () => {
     const requests = w.requests().map((r) => ({ metric: r.metric, window: r.window }));
     expect(requests).toEqual([
       { metric: "error_rate", window: { seconds: 2 * DAY, hold: "max" } },
-      { metric: "p99_latency", window: { seconds: HOUR, hold: "max" } },
-      { metric: "error_rate", window: { seconds: 300, hold: "min" } },
-      { metric: "p99_latency", window: { seconds: 300, hold: "min" } },
+      { metric: "p99_latency", window: { seconds: HOUR, hold: "max", whole: true } },
+      { metric: "error_rate", window: { seconds: 300, hold: "min", whole: true } },
+      { metric: "p99_latency", window: { seconds: 300, hold: "min", whole: true } },
     ]);
     expect(w.health(healthy).reasons.map((r) => r.text)).toEqual([
       "error_rate 0.4% (< 1% over the stage (2d))",

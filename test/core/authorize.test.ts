@@ -6,6 +6,7 @@ import {
   type Identity,
   type Need,
   type Permission,
+  type RepoPermission,
   VERB_NEEDS,
 } from "../../src/core/commands/authorize.ts";
 import { VERBS } from "../../src/core/commands/command.ts";
@@ -115,6 +116,67 @@ describe("authorize", () => {
     expect(Object.keys(VERB_NEEDS).sort()).toEqual([...VERBS, "rollback-all"].sort());
     expect(VERB_NEEDS.tick).toBe("advance");
     expect(VERB_NEEDS.status).toBe("read");
+  });
+});
+
+describe("authorize: who is listed", () => {
+  const github = (login: string, teams: string[] = [], permission: RepoPermission = "write"): Identity => ({
+    kind: "github",
+    login,
+    permission,
+    teams,
+  });
+  const listedOnGitHub = defaultSettings({
+    permissions: { advance: { github_users: ["lead"], github_teams: ["acme/release", "acme/sre"] } },
+  });
+
+  it("matches GitHub logins and teams without regard to case; any one listed team will do", () => {
+    expect(check(listedOnGitHub, "advance", github("Lead"))).toEqual({ ok: true });
+    expect(check(listedOnGitHub, "advance", github("dev", ["acme/web", "ACME/SRE"]))).toEqual({ ok: true });
+    // Listing people replaces the write-access default: an unlisted writer (even an admin) is refused.
+    expect(check(listedOnGitHub, "advance", github("dev", ["acme/web"], "admin"))).toEqual({
+      ok: false,
+      reason:
+        "@dev may not advance: only the people and teams listed under permissions.advance in .github/rollout-bot.yml",
+    });
+  });
+
+  it("leaves a platform the settings name nobody on to its default: write access on GitHub", () => {
+    const slackOnly = defaultSettings({ permissions: { pause: { slack_users: ["U_LEAD"] } } });
+    expect(check(slackOnly, "pause", github("dev"))).toEqual({ ok: true });
+    expect(check(slackOnly, "pause", github("dev", [], "triage"))).toEqual({
+      ok: false,
+      reason: "@dev may not pause: it needs write access to the repository (has triage)",
+    });
+    // An empty list names nobody: it is not a list that refuses everyone.
+    const empty = defaultSettings({ permissions: { resume: { github_users: [], slack_users: [] } } });
+    expect(check(empty, "resume", github("dev", [], "maintain"))).toEqual({ ok: true });
+  });
+
+  it("says which permission refused, with the kill switch spelled as people type it", () => {
+    expect(
+      check(restricted, "rollback_all", { kind: "slack", user: "U_X", team: TEAM, groups: ["S_OTHER"] }),
+    ).toEqual({
+      ok: false,
+      reason:
+        "<@U_X> may not rollback all: only the Slack users and groups listed under permissions.rollback_all in .github/rollout-bot.yml",
+    });
+    expect(check(defaultSettings(), "rollback_all", github("Dev", [], "admin"))).toEqual({
+      ok: false,
+      reason:
+        "rollback all is disabled until permissions.rollback_all lists who may use it in .github/rollout-bot.yml",
+    });
+  });
+
+  it("lets the bot's own automation use the kill switch even where nobody is named", () => {
+    expect(check(defaultSettings(), "rollback_all", { kind: "automation" })).toEqual({ ok: true });
+    expect(check(defaultSettings(), "rollback_all", { kind: "local" })).toEqual({ ok: true });
+  });
+
+  it("refuses a Slack user the settings do not name, even when they name only GitHub people for it", () => {
+    const slackUser: Identity = { kind: "slack", user: "U_ANYONE", team: TEAM, groups: [] };
+    expect(check(defaultSettings(), "advance", slackUser).ok).toBe(false);
+    expect(check(listedOnGitHub, "advance", slackUser).ok).toBe(false);
   });
 });
 

@@ -22,7 +22,7 @@ describe("metricRequests", () => {
     const requests = metricRequests(at10, viewState(at10), now);
     expect(requests.map((r) => [r.metric, r.window])).toEqual([
       ["error_rate", { seconds: 7200, hold: "max" }],
-      ["error_rate", { seconds: 300, hold: "min" }],
+      ["error_rate", { seconds: 300, hold: "min", whole: true }],
     ]);
   });
   it("asks nothing at 0%", () => {

@@ -372,7 +372,7 @@ describe("5. clocks that mean what the plan says", () => {
     const now = at(2 * MIN);
     expect(metricRequests(young, viewState(young), now).map((r) => [r.metric, r.window])).toEqual([
       ["error_rate", { seconds: 120, hold: "max" }],
-      ["error_rate", { seconds: 120, hold: "min" }],
+      ["error_rate", { seconds: 120, hold: "min", whole: true }],
     ]);
     const h = health(young, now, { error_rate: 0.001 });
     expect(h.status).toBe("yellow");

@@ -11,7 +11,15 @@ export interface MetricRequest {
   query: string;
   baseline?: { metric: string; query: string; compare: Compare };
   /** Judge the worst case over the window: `max` for below/at_most, `min` for above/at_least. */
-  window?: { seconds: number; hold: "max" | "min" };
+  window?: {
+    seconds: number;
+    hold: "max" | "min";
+    /**
+     * `for: <duration>`: the condition must have held through the window, so a source answers only
+     * when its data covers most of it; a series that appeared a minute ago has not held for five.
+     */
+    whole?: true;
+  };
 }
 
 export type MetricResult = { ok: true; value: number } | { ok: false; reason: string };
@@ -76,7 +84,10 @@ export function requestFor(
     };
   }
   const window = windowFor(condition, stageAgeSeconds);
-  if (window !== undefined) request.window = { seconds: window.seconds, hold: holdFor(condition) };
+  if (window !== undefined) {
+    request.window = { seconds: window.seconds, hold: holdFor(condition) };
+    if (condition.for !== "stage") request.window.whole = true;
+  }
   return { key: JSON.stringify(request), ...request };
 }
 
