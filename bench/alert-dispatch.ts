@@ -264,8 +264,10 @@ for (let i = 0; i < Math.min(RUNS, 3); i++) {
         .map((r) => `${r.at - sent} ${r.method} ${r.operation}`)
         .join("\n"),
     );
+  const writes = requests.filter((r) => r.method !== "GET").map((r) => r.at);
+  const gaps = writes.slice(1).map((at, k) => at - writes[k]!);
   console.log(
-    `  queued run ${i + 1}: ${checks.filter((c) => c.at > dispatch.at).length} of ${checks.length} check-run writes after the dispatch`,
+    `  queued run ${i + 1}: smallest gap between two writes of the installation ${Math.min(...gaps)} ms; ${checks.filter((c) => c.at > dispatch.at).length} of ${checks.length} check-run writes after the dispatch`,
   );
 }
 console.log(

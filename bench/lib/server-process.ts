@@ -84,7 +84,11 @@ export async function startServer(
   const child =
     options.command === "npm"
       ? spawn("npm", ["start", "--silent"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] })
-      : spawn(process.execPath, ["dist/server.js"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+      : spawn(process.execPath, [process.env.BENCH_SERVER ?? "dist/server.js"], {
+          cwd: ROOT,
+          env,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
   const lines: Record<string, unknown>[] = [];
   const waiters = new Set<() => void>();
   let buffer = "";
