@@ -41,6 +41,11 @@ export interface CommandContext {
   journal?: IntentJournal;
   /** Flag services a rollout may name, and what was sent to the write-only ones. */
   flags?: { services: FlagServiceRegistry; ledger: FlagLedger };
+  /**
+   * Where work that may finish after the command has answered goes (closing the bump PR a rollback made
+   * obsolete); awaited in place when absent. The alert inbox answers Alertmanager without it.
+   */
+  defer?: (work: () => Promise<void>) => void;
   /** Runs a rollout's transition under its lease, one at a time across processes. */
   lease: <T>(rollout: string, fn: () => Promise<T>) => Promise<T | undefined>;
 }

@@ -88,6 +88,7 @@ export class EvaluationPass {
     let decisions: TickDecision[] = [];
     try {
       decisions = await tick(ctx, {
+        poll: true,
         statusDue: async (rollout, settings) => {
           const schedule = statusSchedule(rollout.file, settings);
           if (!isStatusDue(schedule, this.#lastPosted.get(key(rollout.id)) ?? this.#startedAt, now))
