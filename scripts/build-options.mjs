@@ -60,3 +60,23 @@ export function libraryOptions(entryPoints = LIBRARY_ENTRY_POINTS, outdir = "dis
     logLevel: "warning",
   };
 }
+
+/** The status page's browser bundle (uPlot included, no CDN) and its stylesheet, into `outdir/web`. */
+export function webBuildOptions(outdir = "dist") {
+  return {
+    absWorkingDir: ROOT,
+    entryPoints: {
+      page: "src/surfaces/web/client/page.ts",
+      "page-style": "src/surfaces/web/client/page.css",
+    },
+    outdir: `${outdir}/web`,
+    entryNames: "[name]",
+    bundle: true,
+    platform: "browser",
+    target: ["es2020", "chrome100", "firefox100", "safari15"],
+    format: "iife",
+    minify: true,
+    legalComments: "none",
+    logLevel: "warning",
+  };
+}

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { buildOptions, ENTRY_POINTS, libraryOptions, ROOT } from "./build-options.mjs";
+import { buildOptions, ENTRY_POINTS, libraryOptions, ROOT, webBuildOptions } from "./build-options.mjs";
 
 if (process.argv.includes("--check-action")) {
   const dir = mkdtempSync(join(tmpdir(), "rollout-action-bundle-"));
@@ -32,7 +32,7 @@ if (process.argv.includes("--check-action")) {
   const { server, ...others } = ENTRY_POINTS;
   await build(buildOptions(others));
   await build({ ...buildOptions({ server }), splitting: true, chunkNames: "chunks/[name]-[hash]" });
-  await build(libraryOptions());
+  await Promise.all([build(libraryOptions()), build(webBuildOptions())]);
   writeDeclarations();
 }
 

@@ -10,7 +10,13 @@ import type { CommitInfo, PullRequest } from "./core/messages/pull-request.ts";
 import type { StatusMessage } from "./core/messages/status-message.ts";
 import type { WeeklyReport } from "./core/messages/weekly-report.ts";
 import type { Alert } from "./core/rollout/health.ts";
-import type { MetricRequest, MetricResult } from "./core/rollout/metric-request.ts";
+import type {
+  MetricRequest,
+  MetricResult,
+  RangeRequest,
+  RangeResult,
+  TimeRange,
+} from "./core/rollout/metric-request.ts";
 import type { WorkflowDispatch } from "./core/rollout/plan.ts";
 
 export interface Clock {
@@ -68,6 +74,11 @@ export interface ProposalResult {
   number: number;
   url: string;
   created: boolean;
+  /**
+   * The PR now proposes something it did not before (new, or another target: its title changed);
+   * false for a refresh of the same proposal. Undefined where the host cannot tell: treated as changed.
+   */
+  changed?: boolean;
   /** False when a person's commit on the branch kept the bot from updating it. */
   branchUpdated: boolean;
   note?: string;
@@ -191,6 +202,19 @@ export interface Notifier {
 export interface MetricsSource {
   readonly name: string;
   query(request: MetricRequest, at: Date): Promise<MetricResult>;
+  /** The series over a range (the status page's charts); failures are reasons, like `query`'s. */
+  queryRange(request: RangeRequest, range: TimeRange): Promise<RangeResult>;
+}
+
+/**
+ * Sign-in through the host's OAuth web flow (GitHub's, with the App's own client id and secret): who
+ * the person in the browser is. The user-to-server token is used once to ask, and never kept.
+ */
+export interface UserSignIn {
+  /** Where to send the browser to sign in; `state` comes back with the callback. */
+  authorizeUrl(state: string, redirectUri: string): string;
+  /** Exchanges the callback's code for the signed-in user's login. */
+  exchange(code: string, redirectUri: string): Promise<{ login: string }>;
 }
 
 /** A lease on a key; released on completion, expiring after its TTL if the holder dies. */
@@ -294,6 +318,15 @@ export interface SlackMessageStore {
 }
 
 /**
+ * The health last announced per rollout (a signature such as `red|firing:rollback.triggers[0]`), so a
+ * change is posted at once — and once, by whichever replica or command sees it first.
+ */
+export interface HealthLedger {
+  /** Records `signature` for `key` and returns the one it replaces, atomically; undefined when none. */
+  swap(key: string, signature: string): Promise<string | undefined>;
+}
+
+/**
  * Everything replicas must agree on, as one bundle: Redis implementations shared by every replica
  * (`REDIS_URL`), or the in-memory ones of a single process. The commands are the same code.
  */
@@ -306,6 +339,8 @@ export interface Coordination {
   slackStore: SlackMessageStore;
   /** What was last sent to write-only flag services. */
   flagLedger: FlagLedger;
+  /** The health last announced per rollout. */
+  health: HealthLedger;
   /** node-cron's per-slot election; undefined in a single process (every tick runs). */
   runCoordinator?: RunCoordinator;
   close(): Promise<void>;

@@ -2,11 +2,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
+import { alertPolicy } from "../src/core/alerts/alert-policy.ts";
 import { FlagTargetsFile } from "../src/core/config/flag-targets-schema.ts";
 import { parseRolloutFile, parseSettingsFile } from "../src/core/config/rollout-file.ts";
 import type { Settings } from "../src/core/config/settings-schema.ts";
 import { applySyncTarget } from "../src/core/config/sync-target.ts";
 import { buildPlan } from "../src/core/rollout/plan.ts";
+import { statusSchedule } from "../src/core/rollout/status-schedule.ts";
 import {
   EXAMPLES_DIR,
   exampleFiles,
@@ -175,7 +177,7 @@ describe("places-api: 10% 14d → 50% 7d → 100% 7d", () => {
     expect(w.percent).toBe(100);
   });
 
-  it("rolls back a stage on a 5% error rate, then refuses to advance during the 3-day cooldown", () => {
+  it("rolls back a stage on a 5% error rate; retries 50% after its 2-day cooldown on green, without 14 more days at 10%", () => {
     const w = walk();
     w.advance(healthy);
     w.bakeAndMoveOn(() => healthy);
@@ -191,39 +193,87 @@ describe("places-api: 10% 14d → 50% 7d → 100% 7d", () => {
       percent: 10,
       phase: "rolled_back",
       started_at: at,
-      cooldown_until: plus(at, 3 * DAY),
+      cooldown_until: plus(at, 2 * DAY),
       reason: "automatic: error_rate 7% > 5% for 5m — rollback trigger",
+      rolled_back_from: 50,
     });
     expect(w.syncFiles.get(config)).toContain("v1_traffic_percentage = 10.0\n");
     // The plan's rollback step, in the same change: receipts stay in the legacy store.
     expect(w.syncFiles.get(config)).toContain("\ncreate_receipt_place = False\n");
-    expect(refusal(w.rollbackOnRed({ ...healthy, error_rate: 0.07 }).result)?.message).toBe(
-      "already rolled back to 10%; an automatic rollback does not step down again",
-    );
+    // The queries still see the 50% stage's errors for a few minutes: the 10% stage warms up first.
+    expect(w.health({ ...healthy, error_rate: 0.07 }).status).toBe("yellow");
+    expect(w.decide({ ...healthy, error_rate: 0.07 })).toEqual({ action: "none" });
 
     w.tick("1d");
     expect(refusal(w.advance(healthy, { force: true }))).toEqual({
       message: "the gate is closed",
-      reasons: [`cooldown: cooling down until ${plus(at, 3 * DAY)}`],
+      reasons: [`cooldown: cooling down until ${plus(at, 2 * DAY)}`],
     });
-    w.tick("2d");
-    expect(w.gate(healthy).checks.find((c) => c.name === "cooldown")).toEqual({
-      name: "cooldown",
-      pass: true,
-      detail: "no cooldown",
-    });
-    // Cooldown over; the 10% stage bakes its 14 days again from the rollback.
-    expect(refusal(w.advance(healthy))?.reasons).toEqual(["bake: 3d of 14d baked"]);
-    w.tick("11d");
+    w.tick("1d");
+    // "Wait 2 days, retry phase 2": the cooldown and green health over the 10% stage since the rollback.
+    expect(w.gate(healthy).checks.find((c) => c.name === "bake")?.detail).toBe(
+      "retry of 50%: 10% baked before the rollback; needs the cooldown and green health",
+    );
+    expect(refusal(w.advance({ ...healthy, error_rate: 0.012 }))?.reasons).toEqual([
+      "health: yellow: error_rate 1.2% (< 1% over the stage (2d))",
+    ]);
     expect(w.advance(healthy).ok).toBe(true);
-    expect(w.file.state).toEqual({ percent: 50, phase: "baking", started_at: plus(at, 14 * DAY) });
+    expect(w.file.state).toEqual({ percent: 50, phase: "baking", started_at: plus(at, 2 * DAY) });
     expect(w.percents).toEqual([0, 10, 50, 10, 50]);
+  });
+
+  it("stays armed after the step down: fresh errors at 10% step down again, to 0% with the 3-day cooldown", () => {
+    const w = walk();
+    w.advance(healthy);
+    w.bakeAndMoveOn(() => healthy);
+    w.tick("1h");
+    w.rollbackOnRed({ ...healthy, error_rate: 0.07 });
+    w.tick("10m");
+    const at = w.now.toISOString().replace(".000Z", "Z");
+    const { result } = w.rollbackOnRed({ ...healthy, error_rate: 0.07 });
+    expect(result.ok && result.summary).toBe("10% → 0%");
+    expect(w.file.state).toMatchObject({
+      percent: 0,
+      cooldown_until: plus(at, 3 * DAY),
+      rolled_back_from: 10,
+    });
+  });
+
+  it("posts every 4 hours at 10% and every 2 hours from 50%", () => {
+    const w = walk();
+    expect(statusSchedule(w.file, w.settings)).toEqual({ cron: "0 */4 * * *", timezone: "America/New_York" });
+    w.advance(healthy);
+    expect(statusSchedule(w.file, w.settings).cron).toBe("0 */4 * * *");
+    w.bakeAndMoveOn(() => healthy);
+    expect(statusSchedule(w.file, w.settings).cron).toBe("0 */2 * * *");
+  });
+
+  it("does not count a 10-day pause as bake", () => {
+    const w = walk();
+    w.advance(healthy);
+    w.tick("2d");
+    expect(w.apply({ kind: "pause", reason: "holiday freeze" }).ok).toBe(true);
+    w.tick("10d");
+    expect(w.apply({ kind: "resume" }).ok).toBe(true);
+    expect(w.file.state).toMatchObject({ phase: "baking", paused_seconds: 10 * DAY });
+    w.tick("2d");
+    // 14 days on the calendar, 4 of them baking.
+    expect(refusal(w.advance(healthy))?.reasons).toEqual(["bake: 4d of 14d baked (10d paused, not counted)"]);
+    w.tick("10d");
+    expect(w.advance(healthy).ok).toBe(true);
+    expect(w.file.state).toEqual({ percent: 50, phase: "baking", started_at: plus(START, 24 * DAY) });
   });
 });
 
 describe("reptate: 5% 1h → 25% 4h → 50% 8h → 100%, automatic", () => {
-  // canary p99 410ms against a 400ms baseline: +2.5%.
-  const healthy: Readings = { error_rate: 0.0005, canary_p99: 0.41, baseline_p99: 0.4 };
+  // No errors; canary p99 410ms against a 400ms baseline: +2.5%; memory 1.1× last week's.
+  const healthy: Readings = {
+    error_rate: 0,
+    canary_p99: 0.41,
+    baseline_p99: 0.4,
+    canary_memory: 330e6,
+    baseline_memory: 300e6,
+  };
   const values = "deploy/values.yaml";
   const walk = () =>
     new Walk(loadExample("reptate", "reptate-canary"), {
@@ -235,7 +285,7 @@ describe("reptate: 5% 1h → 25% 4h → 50% 8h → 100%, automatic", () => {
     expect(walk().file.automation).toEqual({ auto_advance: true, auto_rollback: true, auto_merge: true });
   });
 
-  it("walks every stage in 13 hours on healthy metrics and completes at 100% without a bake", () => {
+  it("walks every stage in 13 hours on healthy metrics and completes at 100% once its 10-minute windows are full", () => {
     const w = walk();
     expect(w.walkToCompletion(() => healthy)).toEqual([0, 5, 25, 50, 100]);
     expect(w.steps.map((s) => [s.at.slice(11, 16), s.action, s.percent])).toEqual([
@@ -243,7 +293,7 @@ describe("reptate: 5% 1h → 25% 4h → 50% 8h → 100%, automatic", () => {
       ["10:00", "advance", 25],
       ["14:00", "advance", 50],
       ["22:00", "advance", 100],
-      ["22:00", "complete", 100],
+      ["22:10", "complete", 100],
     ]);
     expect(YAML.parse(w.syncFiles.get(values) ?? "").canary.weight).toBe(100);
     expect(w.syncFiles.get(values)).toContain("# canary.weight is managed by rollout-bot");
@@ -263,12 +313,76 @@ describe("reptate: 5% 1h → 25% 4h → 50% 8h → 100%, automatic", () => {
       "health: yellow: canary_p99 vs baseline_p99 (increase) +12% (< +10% over the stage (4h))",
     ]);
     // +12% would have been fine at 50% (limit +15%): the limit is the current stage's.
-    const noBaseline = { error_rate: 0.0005, canary_p99: 0.41 };
+    const noBaseline = { error_rate: 0.0005, canary_p99: 0.41, canary_memory: 330e6, baseline_memory: 300e6 };
     expect(w.health(noBaseline).status).toBe("yellow");
     expect(failing(w.health(noBaseline))).toEqual([
       "canary_p99 vs baseline_p99 (increase) < +10% over the stage (4h): no data",
       "rollback if canary_p99 vs baseline_p99 (ratio) > 2× for 10m: no data",
     ]);
+  });
+
+  it("rolls back on any error at 5%, above 0.5% at 25%, above 1% at 50%", () => {
+    const w = walk();
+    w.advance(healthy);
+    w.tick("30m");
+    expect(failing(w.health({ ...healthy, error_rate: 0.0002 }))).toContain(
+      "error_rate 0.02% > 0% now — rollback trigger",
+    );
+    expect(w.rollbackOnRed({ ...healthy, error_rate: 0.0002 }).result).toMatchObject({
+      ok: true,
+      summary: "5% → 0%",
+    });
+    const at25 = walk();
+    at25.advance(healthy);
+    at25.bakeAndMoveOn(() => healthy);
+    at25.tick("1h");
+    expect(at25.health({ ...healthy, error_rate: 0.004 }).status).toBe("green");
+    expect(at25.health({ ...healthy, error_rate: 0.006 }).status).toBe("red");
+    at25.tick("3h");
+    expect(at25.advance(healthy).ok).toBe(true);
+    at25.tick("1h");
+    expect(at25.percent).toBe(50);
+    expect(at25.health({ ...healthy, error_rate: 0.004 }).status).toBe("green");
+    // 0.6% at 50% is no rollback, but a slow burn on-call hears of.
+    expect(at25.health({ ...healthy, error_rate: 0.006 }).status).toBe("yellow");
+    expect(at25.health({ ...healthy, error_rate: 0.012 }).status).toBe("red");
+  });
+
+  it("rolls back when memory is more than twice last week's, and tells on-call of a slow burn", () => {
+    const w = walk();
+    w.advance(healthy);
+    w.bakeAndMoveOn(() => healthy);
+    w.bakeAndMoveOn(() => healthy);
+    w.tick("1h");
+    const leak = { ...healthy, canary_memory: 660e6 };
+    expect(failing(w.health(leak))).toEqual([
+      "canary_memory vs baseline_memory (ratio) 2.2× > 2× for 10m — rollback trigger",
+    ]);
+    const burn = { ...healthy, error_rate: 0.008 };
+    expect(w.health(burn).status).toBe("yellow");
+    expect(failing(w.health(burn))).toEqual(["error_rate 0.8% > 0.5% for 30m — warning"]);
+    expect(w.decide(burn)).toEqual({ action: "none" });
+    expect(w.rollbackOnRed(leak).result).toMatchObject({ ok: true, summary: "50% → 25%" });
+  });
+
+  it("leaves a rollback at 100% to a person: the bot warns on-call and rolls nothing back", () => {
+    const w = walk();
+    w.walkToCompletion(() => healthy);
+    const w100 = new Walk(
+      { ...w.rollout, file: { ...w.file, state: { ...w.file.state!, phase: "baking" } } },
+      {
+        start: w.now.toISOString(),
+        syncFiles: Object.fromEntries(w.syncFiles),
+      },
+    );
+    const bad = { ...healthy, error_rate: 0.07, canary_memory: 700e6 };
+    expect(w100.health(bad).status).toBe("yellow");
+    expect(failing(w100.health(bad))).toEqual([
+      "error_rate 7% (< 1% now)",
+      "error_rate 7% > 1% for 10m — warning",
+      "canary_memory vs baseline_memory (ratio) 2.33× > 2× for 10m — warning",
+    ]);
+    expect(w100.decide(bad)).toEqual({ action: "none" });
   });
 
   it("rolls back 50% → 25% when p99 is more than twice the baseline, and cools down a week", () => {
@@ -415,8 +529,8 @@ describe("api-v4: 5 → 10 → 25 → 50 → 100, a stage a day", () => {
     const at = w.now.toISOString().replace(".000Z", "Z");
     const { health, result } = w.rollbackOnRed({ ...healthy, error_rate: 0.25 });
     expect(health.reasons.filter((r) => r.status === "red").map((r) => [r.text, r.rollbackTo])).toEqual([
-      ["error_rate 25% > 20% for 2m — rollback trigger", 0],
-      ["error_rate 25% > 8% for 5m — rollback trigger", undefined],
+      ["error_rate 25% > 10% for 2m — rollback trigger", 0],
+      ["error_rate 25% > 5% for 5m — rollback trigger", undefined],
     ]);
     expect(result.ok && result.summary).toBe("25% → 0%");
     expect(w.file.state).toMatchObject({
@@ -432,6 +546,65 @@ describe("api-v4: 5 → 10 → 25 → 50 → 100, a stage a day", () => {
     w.tick("2d");
     expect(w.advance(healthy).ok).toBe(true);
     expect(w.percents).toEqual([0, 5, 10, 25, 0, 5]);
+  });
+});
+
+describe("api-v4: protection that stays armed", () => {
+  const healthy: Readings = { error_rate: 0.004, response_time: 320 };
+  const routing = "config/routing.json";
+  const flagd = "config/flagd.json";
+  const walk = () =>
+    new Walk(loadExample("api-v4", "api-v4"), {
+      start: START,
+      syncFiles: { [routing]: readExampleFile("api-v4", routing), [flagd]: readExampleFile("api-v4", flagd) },
+    });
+
+  it("after a step down to 10%, 60% errors still send it to 0% — after the cooldown too", () => {
+    const w = walk();
+    w.advance(healthy);
+    w.bakeAndMoveOn(() => healthy);
+    w.bakeAndMoveOn(() => healthy);
+    w.tick("3h");
+    expect(w.rollbackOnRed({ ...healthy, response_time: 2400 }).result).toMatchObject({
+      summary: "25% → 10%",
+    });
+    w.tick("3d");
+    const { health, result } = w.rollbackOnRed({ ...healthy, error_rate: 0.6 });
+    expect(health.reasons.find((r) => r.rollbackTo === 0)?.text).toBe(
+      "error_rate 60% > 10% for 2m — rollback trigger",
+    );
+    expect(result).toMatchObject({ ok: true, summary: "10% → 0%" });
+    expect(w.percents).toEqual([0, 5, 10, 25, 10, 0]);
+  });
+
+  it("acts on an emergency during a stage's warm-up once its 2-minute window is full", () => {
+    const w = walk();
+    w.advance(healthy);
+    w.bakeAndMoveOn(() => healthy);
+    w.tick("1m");
+    expect(w.health({ ...healthy, error_rate: 0.6 }).status).toBe("yellow");
+    w.tick("1m");
+    expect(w.rollbackOnRed({ ...healthy, error_rate: 0.6 }).result).toMatchObject({ summary: "10% → 0%" });
+  });
+
+  it("warns on-call of a slow burn above 1% at 50%, without rolling back", () => {
+    const w = walk();
+    w.advance(healthy);
+    for (let i = 0; i < 3; i++) w.bakeAndMoveOn(() => healthy);
+    expect(w.percent).toBe(50);
+    w.tick("2h");
+    const burn = { ...healthy, error_rate: 0.015 };
+    expect(failing(w.health(burn))).toEqual([
+      "error_rate 1.5% (< 1% for 1h)",
+      "error_rate 1.5% > 1% for 30m — warning",
+    ]);
+    expect(w.decide(burn)).toEqual({ action: "none" });
+  });
+
+  it("sends a critical alert to 0% and only tells of a warning", () => {
+    const file = walk().file;
+    expect(alertPolicy(file, "critical")).toEqual({ action: "rollback", to: 0 });
+    expect(alertPolicy(file, "warning")).toEqual({ action: "notify" });
   });
 });
 
@@ -451,7 +624,8 @@ describe("farmers-market: 10% 48h → 50% 72h → 100%, cache hit ratio at least
       ["2026-11-23T09:00:00.000Z", "advance", 10],
       ["2026-11-25T09:00:00.000Z", "advance", 50],
       ["2026-11-28T09:00:00.000Z", "advance", 100],
-      ["2026-11-28T09:00:00.000Z", "complete", 100],
+      // The 6-hour windows are judged on 100% itself, not on the 50% stage before it.
+      ["2026-11-28T15:00:00.000Z", "complete", 100],
     ]);
     expect(w.syncFiles.get(tfvars)).toContain("edge_cache_traffic_percent = 100\n");
   });
@@ -472,20 +646,38 @@ describe("farmers-market: 10% 48h → 50% 72h → 100%, cache hit ratio at least
     expect(closedChecks(w.gate(warmish))).toEqual(["health: yellow: cache_hit_ratio 40% (≥ 50% for 6h)"]);
   });
 
+  it("steps down on p95 above 2 s or errors above 2%, pauses a cache that does not warm", () => {
+    const w = walk();
+    w.advance(healthy);
+    w.tick("6h");
+    expect(failing(w.health({ ...healthy, error_rate: 0.03 }))).toContain(
+      "error_rate 3% > 2% for 5m — rollback trigger",
+    );
+    const cold = { ...healthy, cache_hit_ratio: 0.1 };
+    expect(w.decide(cold)).toEqual({
+      action: "pause",
+      reason: "automatic: cache_hit_ratio 10% < 15% for 1h — pause trigger",
+    });
+    expect(failing(w.health({ ...healthy, p95_latency: 1500 }))).toEqual([
+      "p95_latency 1500ms (≤ 200ms for 6h)",
+    ]);
+  });
+
   it("steps down on slow responses and goes to 0% when the cache itself errors", () => {
     const w = walk();
     w.advance(healthy);
     w.bakeAndMoveOn(() => healthy);
     w.tick("1h");
-    const slow = w.rollbackOnRed({ ...healthy, p95_latency: 1200 });
-    expect(failing(slow.health)).toContain("p95_latency 1200ms > 1000ms for 10m — rollback trigger");
+    const slow = w.rollbackOnRed({ ...healthy, p95_latency: 2400 });
+    expect(failing(slow.health)).toContain("p95_latency 2400ms > 2000ms for 10m — rollback trigger");
     expect(slow.result.ok && slow.result.summary).toBe("50% → 10%");
     const at = w.now.toISOString().replace(".000Z", "Z");
     expect(w.file.state?.cooldown_until).toBe(plus(at, 2 * DAY));
 
     // A person may still roll back further; the emergency trigger does so by itself.
+    w.tick("10m");
     const errors = w.health({ ...healthy, error_rate: 0.15 });
-    expect(errors.reasons.find((r) => r.status === "red")).toMatchObject({
+    expect(errors.reasons.find((r) => r.rollbackTo === 0)).toMatchObject({
       text: "error_rate 15% > 10% for 5m — rollback trigger",
       rollbackTo: 0,
     });
@@ -555,12 +747,25 @@ describe("dealerscope: several rollouts under one settings file, on Sunday 2026-
   it("keeps the paused rollout closed until it is resumed", () => {
     const w = walk("price-alerts", MONDAY);
     const healthy = { delivery_failure_rate: 0.004, unsubscribe_rate: 0.001 };
+    // Paused since Thursday 09:00: the bake clock stopped then.
     expect(closedChecks(w.gate(healthy))).toEqual([
+      "bake: 18h 30m of 3d baked (4d 7h paused, not counted)",
       "paused: paused: e-mail provider quota reached, waiting for the increase (INC-2291)",
     ]);
     expect(w.apply({ kind: "resume" }).ok).toBe(true);
-    expect(w.file.state).toEqual({ percent: 10, phase: "baking", started_at: "2026-11-18T14:30:00Z" });
-    expect(w.gate(healthy).open).toBe(true);
+    // Paused from Thursday 09:00 to Monday 16:00: 4d 7h that did not bake.
+    expect(w.file.state).toEqual({
+      percent: 10,
+      phase: "baking",
+      started_at: "2026-11-18T14:30:00Z",
+      paused_seconds: 4 * DAY + 7 * HOUR,
+    });
+    expect(closedChecks(w.gate(healthy))).toEqual(["bake: 18h 30m of 3d baked (4d 7h paused, not counted)"]);
+    w.tick("2d5h30m");
+    // Baked on Wednesday evening — into the Thanksgiving freeze.
+    expect(closedChecks(w.gate(healthy))).toEqual([
+      "freeze: freeze window 'Thanksgiving and Black Friday' is active",
+    ]);
   });
 
   it("keeps the rolled-back rollout in cooldown until Tuesday, then lets it advance", () => {

@@ -17,7 +17,16 @@ import { reconcilePlannedFlags } from "./reconcile-flags.ts";
  */
 
 export type AppliedOutcome =
-  | { kind: "proposed"; plan: Plan; status: StatusMessage; pr: ProposalResult; notified: boolean }
+  | {
+      kind: "proposed";
+      plan: Plan;
+      status: StatusMessage;
+      pr: ProposalResult;
+      /** The proposal is new or changed, so it was announced (a refresh of the same one is not). */
+      news: boolean;
+      /** False only when an announcement was due and could not be posted. */
+      notified: boolean;
+    }
   | {
       kind: "applied";
       plan: Plan;
@@ -46,8 +55,19 @@ export async function applyPlan(
     const status = {
       ...planned,
       headline: `${plan.rollout}: ready for ${plan.to.percent}% — approve and merge PR #${pr.number} ${pr.url}`,
+      proposed: { percent: plan.to.percent, pr: { number: pr.number, url: pr.url } },
     };
-    return { kind: "proposed", plan, status, pr, notified: await postQuietly(ctx, status) };
+    // Announced when the proposal is new or changed; the tick refreshes an open PR every pass, and a
+    // thread reply per refresh is spam.
+    const news = pr.created || pr.changed !== false;
+    return {
+      kind: "proposed",
+      plan,
+      status,
+      pr,
+      news,
+      notified: news ? await postQuietly(ctx, status) : true,
+    };
   }
   const status = { ...planned };
   // A rollback's writes (commit, urgent PR, dispatch) go ahead of the host's other queued writes.

@@ -1,5 +1,8 @@
 import { parseRolloutFile } from "../core/config/rollout-file.ts";
-import { parseBranch, renderBranch } from "../core/messages/bump-pr.ts";
+import { renderStateEdit } from "../core/config/yaml-edit.ts";
+import { errorMessage } from "../core/errors.ts";
+import { GATE_CHECK, parseBranch, renderBranch } from "../core/messages/bump-pr.ts";
+import { renderCommitMessage } from "../core/messages/commit-message.ts";
 import type { PullRequest, RepoStore } from "../ports.ts";
 import { ownBumpPull } from "./bump-pull.ts";
 import { loadRepo } from "./load-repo.ts";
@@ -52,7 +55,14 @@ export async function bumpMerged(services: Services, store: RepoStore, pull: Mer
       "a rollout branch merged that is not the bot's bump PR",
     );
   if (!touched || from === undefined || from === to) return undefined;
-  return startStage(services, store, {
+  // Git is the truth, so a merge with the gate closed still happens — but never quietly.
+  const gate =
+    ownership.ours && !ownership.urgent
+      ? await store.pulls?.latestCheck(pull.headSha, GATE_CHECK)
+      : undefined;
+  const override = ownership.ours && !ownership.urgent && gate?.conclusion !== "success";
+  const failing = gate?.title.replace(/^gate closed: /, "") ?? "the gate was never checked";
+  const started = await startStage(services, store, {
     rollout: rollout.id,
     from,
     to,
@@ -65,6 +75,49 @@ export async function bumpMerged(services: Services, store: RepoStore, pull: Mer
         ? `⚠️ ${rollout.id}: ${from}% → ${to}% by PR #${pull.number}, merged by ${pull.mergedBy} — not a bump PR of rollout-bot's (${ownership.why}): no gate checked it`
         : ownership.urgent
           ? `${rollout.id}: urgent rollback PR #${pull.number} merged — Git now records ${to}%`
-          : `${rollout.id}: stage ${view.stage}/${view.stageCount} started at ${to}% (PR #${pull.number} merged by ${pull.mergedBy})`,
+          : override
+            ? `🚨 override: ${rollout.id} ${from}% → ${to}% — PR #${pull.number} merged by ${pull.mergedBy} while the gate was closed (${failing})`
+            : `${rollout.id}: stage ${view.stage}/${view.stageCount} started at ${to}% (PR #${pull.number} merged by ${pull.mergedBy})`,
   });
+  if (override)
+    await recordOverride(services, store, rollout.id, {
+      from,
+      to,
+      by: pull.mergedBy,
+      pr: pull.number,
+      failing,
+    });
+  return started;
+}
+
+/**
+ * Writes the override into the rollout's own history: a commit that records it in `state.reason`,
+ * with audit trailers (`Rollout-Action: override`), so `rollout history` shows who merged past
+ * which gate items. A branch that refuses the commit leaves only the (loud) announcement.
+ */
+async function recordOverride(
+  services: Services,
+  store: RepoStore,
+  id: string,
+  o: { from: number; to: number; by: string; pr: number; failing: string },
+): Promise<void> {
+  const repo = await loadRepo(store);
+  const rollout = repo.rollouts.find((r) => r.id === id);
+  if (!rollout?.file.state) return;
+  const reason = `override: PR #${o.pr} merged by ${o.by} while the gate was closed (${o.failing})`;
+  const text = renderStateEdit(rollout.text, { ...rollout.file.state, reason });
+  const message = renderCommitMessage({
+    rollout: id,
+    action: "override",
+    from: o.from,
+    to: o.to,
+    actor: o.by,
+    reason,
+    evidence: [`FAIL gate: ${o.failing}`],
+  });
+  await store
+    .commit({ files: [{ path: rollout.path, text, baseVersion: rollout.version }], message })
+    .catch((error: unknown) =>
+      services.logger.warn({ rollout: id, err: errorMessage(error) }, "could not record the override in Git"),
+    );
 }

@@ -5,6 +5,7 @@ import {
   SETTINGS_PATH,
 } from "../core/config/rollout-file.ts";
 import type { Diagnostic } from "../core/config/yaml-diagnostics.ts";
+import { GATE_CHECK, GATE_NOT_REQUIRED } from "../core/messages/bump-pr.ts";
 import type { PullRequest, RepoStore } from "../ports.ts";
 
 /** The "rollout config" check run: every rollout file or settings file a PR touches, validated at its head. */
@@ -34,6 +35,7 @@ export async function checkConfig(
     if (!parsed.ok) diagnostics.push(...parsed.diagnostics);
   }
   const conclusion = diagnostics.length === 0 ? "success" : "failure";
+  const notRequired = (await pulls.requiredCheck?.(GATE_CHECK)) === false;
   await pulls.writeCheck({
     name: CONFIG_CHECK,
     headSha: pull.headSha,
@@ -42,10 +44,12 @@ export async function checkConfig(
       conclusion === "success"
         ? `${files.length} rollout file(s) valid`
         : `${diagnostics.length} problem(s) in rollout files`,
-    summary:
+    summary: [
       conclusion === "success"
         ? files.map((f) => `✓ ${f}`).join("\n")
         : diagnostics.map((d) => `- \`${d.file}:${d.line}:${d.column}\` ${d.message}`).join("\n"),
+      ...(notRequired ? ["", `> [!WARNING]\n> ${GATE_NOT_REQUIRED}`] : []),
+    ].join("\n"),
     annotations: diagnostics.map((d) => ({
       path: d.file,
       line: d.line,

@@ -1,10 +1,12 @@
 import { canWrite } from "../core/commands/authorize.ts";
-import { parseBody, parseBranch } from "../core/messages/bump-pr.ts";
-import type { Gate } from "../core/rollout/gate.ts";
+import type { Settings } from "../core/config/settings-schema.ts";
+import { GATE_CHECK, GATE_NOT_REQUIRED, parseBody, parseBranch } from "../core/messages/bump-pr.ts";
+import { parseCommitMessage } from "../core/messages/commit-message.ts";
+import { type Approvals, approvalsNeeded, type Gate, stagesEntered } from "../core/rollout/gate.ts";
 import type { PullRequest, RepoStore } from "../ports.ts";
 import { ownBumpPull } from "./bump-pull.ts";
 import { evaluateRollout } from "./evaluate.ts";
-import { findRollout, loadRepo } from "./load-repo.ts";
+import { findRollout, type LoadedRollout, loadRepo } from "./load-repo.ts";
 import { contextFor, type Services } from "./services.ts";
 
 /**
@@ -13,25 +15,61 @@ import { contextFor, type Services } from "./services.ts";
  * `auto_merge` on and the gate open, the bot merges (compare-and-swap on the head it judged).
  */
 
-export const GATE_CHECK = "rollout gate";
+export { GATE_CHECK };
 
 /** How often an unchanged verdict is rewritten, to keep the bake progress fresh without spending writes. */
 const REFRESH_MS = 15 * 60_000;
 
-/** Approvals that count: each reviewer's latest verdict, people with write access, not the author, not bots. */
-export async function countApprovals(store: RepoStore, pull: PullRequest): Promise<number> {
+/**
+ * Approvals that count: each reviewer's latest verdict, from distinct people with write access — not
+ * the PR's author, not bots, not the person who asked for this advance (their own approval would be a
+ * gate of one) — and which of the teams the stages ask for those approvers belong to.
+ */
+export async function countApprovals(
+  store: RepoStore,
+  pull: PullRequest,
+  options: { requester?: string | undefined; teams?: readonly string[] } = {},
+): Promise<Approvals> {
   const { pulls, collaborators } = store;
-  if (!pulls || !collaborators) return 0;
+  if (!pulls || !collaborators) return { logins: [], teams: [] };
+  const excluded = new Set([pull.author, options.requester ?? ""].map((l) => l.toLowerCase()));
   const latest = new Map<string, string>();
   for (const review of await pulls.reviews(pull.number)) {
-    if (review.isBot || review.login === pull.author || review.state === "COMMENTED") continue;
+    if (review.isBot || excluded.has(review.login.toLowerCase()) || review.state === "COMMENTED") continue;
     latest.set(review.login, review.state);
   }
-  let count = 0;
+  const logins: string[] = [];
   for (const [login, state] of latest) {
-    if (state === "APPROVED" && canWrite(await collaborators.permission(login))) count++;
+    if (state === "APPROVED" && canWrite(await collaborators.permission(login))) logins.push(login);
   }
-  return count;
+  const wanted = options.teams ?? [];
+  const teams = new Set<string>();
+  if (wanted.length > 0)
+    for (const login of logins) for (const t of await collaborators.teams(login, wanted)) teams.add(t);
+  return { logins, teams: [...teams] };
+}
+
+/**
+ * The approvals a bump PR's gate counts, as the check and the status page both judge it: the
+ * requester (the audit trailer of the bot's own, verified commit on the branch) excluded, and the
+ * teams the stages it enters ask for.
+ */
+export async function gateApprovals(
+  store: RepoStore,
+  pull: PullRequest,
+  rollout: LoadedRollout,
+  settings: Settings,
+  to: number,
+): Promise<Approvals> {
+  const commits = ((await store.pulls?.commits(pull.number)) ?? []).map((c) =>
+    parseCommitMessage(c.message, rollout.id),
+  );
+  const requester = commits.find((c) => c?.action === "advance")?.actor;
+  const entered = stagesEntered(rollout.file.stages, rollout.file.state?.percent ?? 0, to);
+  return countApprovals(store, pull, {
+    requester,
+    teams: approvalsNeeded(entered, settings.defaults.approvals).teams,
+  });
 }
 
 export async function checkGate(
@@ -54,7 +92,7 @@ export async function checkGate(
       return undefined;
     }
     const rollout = findRollout(loaded, branch.rollout);
-    const approvals = await countApprovals(store, pull);
+    const approvals = await gateApprovals(store, pull, rollout, loaded.settings, marker.to);
     const { gate, health } = await evaluateRollout(ctx, rollout, loaded.settings, {
       approvals,
       to: marker.to,
@@ -81,6 +119,9 @@ export async function checkGate(
         "",
         `Health: **${health.status}**`,
         ...health.reasons.map((r) => `- ${r.pass ? "✓" : "✗"} ${r.text}`),
+        ...((await pulls.requiredCheck?.(GATE_CHECK)) === false
+          ? ["", `> [!WARNING]\n> ${GATE_NOT_REQUIRED}`]
+          : []),
       ].join("\n"),
     });
     let merged = false;

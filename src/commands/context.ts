@@ -4,6 +4,7 @@ import type {
   Clock,
   FlagLedger,
   FlagServiceRegistry,
+  HealthLedger,
   IntentJournal,
   Logger,
   MetricsSource,
@@ -46,6 +47,8 @@ export interface CommandContext {
    * obsolete); awaited in place when absent. The alert inbox answers Alertmanager without it.
    */
   defer?: (work: () => Promise<void>) => void;
+  /** The health last announced per rollout: a change is posted at once (tick.ts). */
+  healthLedger?: HealthLedger;
   /** Runs a rollout's transition under its lease, one at a time across processes. */
   lease: <T>(rollout: string, fn: () => Promise<T>) => Promise<T | undefined>;
 }

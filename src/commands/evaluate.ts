@@ -1,8 +1,9 @@
 import type { Settings } from "../core/config/settings-schema.ts";
 import { errorMessage } from "../core/errors.ts";
 import { buildStatusMessage, type StatusEvent, type StatusMessage } from "../core/messages/status-message.ts";
-import { evaluateGate, type Gate } from "../core/rollout/gate.ts";
+import { type Approvals, evaluateGate, type Gate } from "../core/rollout/gate.ts";
 import { type HealthReport, judgeHealth, metricRequests } from "../core/rollout/health.ts";
+import { healthSignature } from "../core/rollout/health-change.ts";
 import type { MetricResult } from "../core/rollout/metric-request.ts";
 import { type StageView, viewState } from "../core/rollout/stage-view.ts";
 import type { CommandContext } from "./context.ts";
@@ -21,7 +22,7 @@ export async function evaluateRollout(
   ctx: Pick<CommandContext, "store" | "metrics" | "clock" | "alerts" | "logger">,
   rollout: LoadedRollout,
   settings: Settings,
-  options: { approvals?: number; to?: number } = {},
+  options: { approvals?: Approvals; to?: number } = {},
 ): Promise<Evaluation> {
   const now = ctx.clock.now();
   const view = viewState(rollout.file);
@@ -46,7 +47,13 @@ export async function evaluateRollout(
     }),
   ]);
   const health = judgeHealth({ file: rollout.file, view, now, results, alerts });
-  const gateInput: Parameters<typeof evaluateGate>[0] = { view, settings, health, now };
+  const gateInput: Parameters<typeof evaluateGate>[0] = {
+    view,
+    settings,
+    health,
+    now,
+    stages: rollout.file.stages,
+  };
   if (options.approvals !== undefined) gateInput.approvals = options.approvals;
   if (options.to !== undefined) gateInput.to = options.to;
   const gate = evaluateGate(gateInput);
@@ -87,13 +94,30 @@ export async function statusNow(
   return { evaluation, status: statusOf(ctx, rollout, evaluation, message) };
 }
 
+type PostContext = Pick<CommandContext, "notifier" | "logger" | "healthLedger">;
+
 /** Posts a message; a failed post is logged, never fatal to the command that made it. */
-export async function postQuietly(ctx: Pick<CommandContext, "notifier" | "logger">, status: StatusMessage) {
+export async function postQuietly(ctx: PostContext, status: StatusMessage) {
   try {
     await ctx.notifier.post(status);
-    return true;
   } catch (error) {
     ctx.logger.warn({ rollout: status.rollout, err: errorMessage(error) }, "notification failed");
     return false;
   }
+  await rememberHealth(ctx, status);
+  return true;
 }
+
+/**
+ * Records the health a posted message told (the tick posts a change at once, tick.ts), so what was
+ * just said — a rollback, an alert notice — is not told again as a change. Best effort.
+ */
+export async function rememberHealth(ctx: PostContext, status: StatusMessage): Promise<void> {
+  const signature = healthSignature(status.health);
+  if (signature === undefined || !ctx.healthLedger) return;
+  await ctx.healthLedger.swap(healthKey(status.repo, status.rollout), signature).catch((error: unknown) => {
+    ctx.logger.warn({ rollout: status.rollout, err: errorMessage(error) }, "health ledger unavailable");
+  });
+}
+
+export const healthKey = (repo: string, rollout: string) => `${repo}:${rollout}`;

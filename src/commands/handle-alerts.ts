@@ -1,22 +1,26 @@
 import type { InboxAlert } from "../core/alerts/alert.ts";
+import { decideAlert } from "../core/alerts/alert-policy.ts";
 import { isFileOfRollout } from "../core/config/rollout-file.ts";
 import { isRolloutError } from "../core/errors.ts";
+import { viewState } from "../core/rollout/stage-view.ts";
 import type { RepoRegistry, RepoStore } from "../ports.ts";
-import { statusNow } from "./evaluate.ts";
+import { rememberHealth, statusNow } from "./evaluate.ts";
 import { finishInterrupted } from "./finish-interrupted.ts";
 import { loadRepo } from "./load-repo.ts";
 import { mutate } from "./mutate.ts";
 import { contextFor, type Services } from "./services.ts";
 
 /**
- * The alert inbox's use-case. Firing critical → rollback when auto-rollback is on, else a red page;
- * warning → a yellow notice; resolved → a note, no action. The same alert (key = fingerprint +
- * startsAt) acts once however often it is re-sent, and a rolled-back rollout is not rolled back again.
+ * The alert inbox's use-case. What a firing alert does is the rollout's choice by severity
+ * (`alerts:`; default critical → rollback when auto-rollback is on, else a red page; warning → a yellow
+ * notice); resolved → a note, no action. The same alert (key = fingerprint + startsAt) acts once
+ * however often it is re-sent; a new one acts in any phase, until 0%.
  */
 
 export type AlertResult =
   | "rolled_back"
   | "already_rolled_back"
+  | "paused"
   | "paged"
   | "noted"
   | "resolved"
@@ -95,16 +99,23 @@ async function act(
       result: "unknown_rollout",
       detail: `no valid rollout '${alert.rollout}' in ${store.name}`,
     };
-  const summary = alert.summary ? `: ${alert.summary}` : "";
-  const reason = `alert ${alert.name}${summary}`;
-  const autoRollback = rollout.file.automation?.auto_rollback ?? true;
-  if (alert.status === "firing" && alert.severity === "critical" && autoRollback) {
+  // What this alert does is the rollout's choice by severity, decided in the core (core/alerts/alert-policy.ts).
+  const decision = decideAlert({
+    rollout: rollout.id,
+    file: rollout.file,
+    view: viewState(rollout.file),
+    alert,
+  });
+  if (decision.kind === "handled") return { ...base, result: "already_rolled_back", detail: decision.detail };
+  if (decision.kind === "rollback") {
+    const { to, from, reason } = decision;
     const outcome = await mutate(ctx, {
       id: rollout.id,
       action: "rollback",
       event: "rolled_back",
       reason,
-      transition: () => ({ kind: "rollback", reason, automatic: true }),
+      // `from`: two alerts of one incident decided at the same percent step down once.
+      transition: () => ({ kind: "rollback", to, from, reason, automatic: true }),
       repo,
     });
     if (outcome.kind === "refused")
@@ -115,18 +126,26 @@ async function act(
       commit: outcome.kind === "applied" ? outcome.commit : undefined,
     };
   }
-  const resolved = alert.status === "resolved";
-  const headline = resolved
-    ? `resolved: ${reason} — no action taken`
-    : alert.severity === "critical"
-      ? `🚨 ${reason} — auto-rollback is off: roll back with /rollout rollback ${rollout.id}`
-      : `${alert.severity}: ${reason}`;
+  if (decision.kind === "pause") {
+    const { reason } = decision;
+    const outcome = await mutate(ctx, {
+      id: rollout.id,
+      action: "pause",
+      event: "paused",
+      reason,
+      transition: () => ({ kind: "pause", reason }),
+    });
+    if (outcome.kind !== "refused") return { ...base, result: "paused" };
+  }
+  const resolved = decision.kind === "resolved";
+  const headline = decision.kind === "pause" ? `${alert.severity}: ${decision.reason}` : decision.headline;
   const { status: message } = await statusNow(ctx, rollout, repo.settings, {
     event: resolved ? "alert_resolved" : "alert",
     headline,
   });
   await ctx.notifier.post(message);
-  return { ...base, result: resolved ? "resolved" : alert.severity === "critical" ? "paged" : "noted" };
+  await rememberHealth(ctx, message);
+  return { ...base, result: resolved ? "resolved" : decision.kind === "page" ? "paged" : "noted" };
 }
 
 /**

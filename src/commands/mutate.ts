@@ -1,4 +1,5 @@
 import { isRolloutError, RolloutError } from "../core/errors.ts";
+import { GATE_CHECK } from "../core/messages/bump-pr.ts";
 import type { StatusMessage } from "../core/messages/status-message.ts";
 import {
   type MutationRequest as CoreRequest,
@@ -54,9 +55,11 @@ async function attempt(
   const repo = first && request.repo ? request.repo : await loadRepo(ctx.store);
   const rollout = findRollout(repo, request.id);
   const options = request.to === undefined ? {} : { to: request.to };
-  const [evaluation, syncFiles] = await Promise.all([
+  const proposing = request.action === "advance" && ctx.store.pulls !== undefined;
+  const [evaluation, syncFiles, gateRequired] = await Promise.all([
     first && request.evaluation ? request.evaluation : evaluateRollout(ctx, rollout, repo.settings, options),
     readSyncFiles(ctx, rollout, first ? repo.files : undefined),
+    proposing ? ctx.store.pulls?.requiredCheck?.(GATE_CHECK) : undefined,
   ]);
   const decision = decideMutation({
     repo: repo.name,
@@ -74,6 +77,7 @@ async function attempt(
     actor: ctx.actor,
     now: ctx.clock.now(),
     pullRequests: ctx.store.pulls !== undefined,
+    gateNotRequired: gateRequired === false,
     syncFiles,
   });
   if (decision.kind === "refused") {

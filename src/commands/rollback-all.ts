@@ -1,18 +1,27 @@
-import { errorMessage } from "../core/errors.ts";
+import { errorMessage, isRolloutError, RolloutError } from "../core/errors.ts";
+import { renderBranch } from "../core/messages/bump-pr.ts";
 import { renderBulkCommitMessage } from "../core/messages/commit-message.ts";
 import { buildStatusMessage, type StatusMessage } from "../core/messages/status-message.ts";
 import { buildPlan, type FileEdit, type Plan } from "../core/rollout/plan.ts";
 import { viewState } from "../core/rollout/stage-view.ts";
 import { applyTransition } from "../core/rollout/transition.ts";
-import type { DispatchOutcome } from "../ports.ts";
+import type { DispatchOutcome, ProposalResult } from "../ports.ts";
 import type { CommandContext } from "./context.ts";
-import { evaluateRollout } from "./evaluate.ts";
-import { loadRepo } from "./load-repo.ts";
+import { evaluateRollout, postQuietly } from "./evaluate.ts";
+import { beginIntent, type IntentHandle } from "./intent.ts";
+import { type LoadedRepo, loadRepo } from "./load-repo.ts";
 
 /**
- * The emergency kill switch: every active rollout of the repository to 0% in ONE commit (so a
- * revert restores them all), then each one's rollback workflow, then the announcements.
+ * The emergency kill switch: every active rollout of the repository to 0% in ONE commit (so a revert
+ * restores them all), then each one's rollback workflow, its bump PR closed, the announcements. It
+ * takes every affected rollout's lease (so no alert, tick or merge interleaves, and a duplicate or a
+ * second replica finds them at 0% and does nothing), journals each rollout's dispatch before the
+ * commit (a crash in between is finished by the next pass), and when branch protection refuses the
+ * commit it opens one urgent PR and still dispatches every rollback workflow — said loudly. Completed
+ * rollouts are left alone: a finished rollout is rolled back by name, never by the kill switch.
  */
+
+export const ROLLBACK_ALL_BRANCH = "rollout/rollback-all";
 
 export interface RollbackAllOutcome {
   kind: "rollback-all";
@@ -22,13 +31,45 @@ export interface RollbackAllOutcome {
   commitMessage: string;
   edits: FileEdit[];
   commit?: string | undefined;
+  /** Branch protection refused the commit: this PR carries the rollback into Git. */
+  urgentPr?: ProposalResult;
   dispatches: (DispatchOutcome & { workflow: string; rollout: string })[];
   statuses: StatusMessage[];
   skipped: { rollout: string; why: string }[];
 }
 
+/** Takes the leases of `ids` one after another (sorted, so two callers never wait on each other), then runs `fn`. */
+async function withLeases<T>(ctx: CommandContext, ids: readonly string[], fn: () => Promise<T>): Promise<T> {
+  const [first, ...rest] = ids;
+  if (first === undefined || ctx.dryRun) return fn();
+  const result = await ctx.lease(first, () => withLeases(ctx, rest, fn));
+  if (result === undefined)
+    throw new RolloutError(
+      "CONFLICT",
+      `another change of ${first} is still in progress: try rollback all again shortly`,
+    );
+  return result;
+}
+
+const active = (repo: LoadedRepo) =>
+  repo.rollouts.filter((r) => (r.file.state?.percent ?? 0) > 0 && r.file.state?.phase !== "complete");
+
 export async function rollbackAll(ctx: CommandContext, reason: string): Promise<RollbackAllOutcome> {
-  const repo = await loadRepo(ctx.store);
+  const first = await loadRepo(ctx.store);
+  const ids = active(first)
+    .map((r) => r.id)
+    .sort();
+  // Re-read under the leases: what a concurrent change did before we held them counts.
+  return withLeases(ctx, ids, async () =>
+    decideAndApply(ctx, ids.length > 0 && !ctx.dryRun ? await loadRepo(ctx.store) : first, reason),
+  );
+}
+
+async function decideAndApply(
+  ctx: CommandContext,
+  repo: LoadedRepo,
+  reason: string,
+): Promise<RollbackAllOutcome> {
   const now = ctx.clock.now();
   const plans: Plan[] = [];
   const statuses: StatusMessage[] = [];
@@ -36,6 +77,13 @@ export async function rollbackAll(ctx: CommandContext, reason: string): Promise<
   // Sync files may be shared between rollouts: each plan starts from the text the previous left.
   const syncTexts = new Map<string, { text: string; version?: string | undefined }>();
   for (const rollout of repo.rollouts) {
+    if (rollout.file.state?.phase === "complete") {
+      skipped.push({
+        rollout: rollout.id,
+        why: "complete: left alone (roll it back by name if you mean it)",
+      });
+      continue;
+    }
     const result = applyTransition(rollout.file, repo.settings, { kind: "rollback", to: 0, reason }, now);
     if (!result.ok) {
       skipped.push({ rollout: rollout.id, why: result.refusal.message });
@@ -107,34 +155,100 @@ export async function rollbackAll(ctx: CommandContext, reason: string): Promise<
     skipped,
   };
   if (ctx.dryRun || plans.length === 0) return outcome;
-  const applied = await ctx.store.commit({
-    files: outcome.edits.map((e) => ({ path: e.path, text: e.after, baseVersion: e.baseVersion })),
-    message: commitMessage,
-  });
-  outcome.commit = applied.commit;
-  ctx.logger.warn(
-    { rollouts: plans.map((p) => p.rollout), commit: applied.commit },
-    "emergency rollback of every rollout",
-  );
+  await apply(ctx, outcome, reason);
+  return outcome;
+}
+
+async function apply(ctx: CommandContext, outcome: RollbackAllOutcome, reason: string): Promise<void> {
+  const { plans } = outcome;
+  const files = outcome.edits.map((e) => ({ path: e.path, text: e.after, baseVersion: e.baseVersion }));
+  // Journaled before the commit, one intent per rollout: a process dying in between leaves a trace.
+  const intents = new Map<string, IntentHandle | undefined>();
+  for (const plan of plans) intents.set(plan.rollout, await beginIntent(ctx, plan));
+  try {
+    outcome.commit = (await ctx.store.commit({ files, message: outcome.commitMessage })).commit;
+    ctx.logger.warn(
+      { rollouts: plans.map((p) => p.rollout), commit: outcome.commit },
+      "emergency rollback of every rollout",
+    );
+  } catch (error) {
+    const pulls = ctx.store.pulls;
+    if (!isRolloutError(error) || error.code !== "PROTECTED" || !pulls) {
+      for (const intent of intents.values()) await intent?.failed(error);
+      throw error;
+    }
+    const notice =
+      "Branch protection refused the emergency rollback commit. Merge this pull request to record it in Git; every rollback workflow has been dispatched already.";
+    outcome.urgentPr = await pulls.propose({
+      branch: ROLLBACK_ALL_BRANCH,
+      title:
+        `🚨 URGENT rollback all: ${plans.map((p) => `${p.rollout} ${p.from.percent}% → 0%`).join(", ")}`.slice(
+          0,
+          250,
+        ),
+      body: [
+        `> [!CAUTION]\n> ${notice}`,
+        "",
+        `Reason: ${reason}`,
+        "",
+        ...plans.map((p) => `- **${p.rollout}**: ${p.from.percent}% → 0%`),
+      ].join("\n"),
+      labels: ["rollout", "urgent"],
+      files,
+      message: outcome.commitMessage,
+    });
+    ctx.logger.error(
+      { pr: outcome.urgentPr.number },
+      "protected branch refused the emergency rollback: urgent pull request opened",
+    );
+    for (const status of outcome.statuses)
+      status.headline = `🚨 ${status.headline} — branch protection refused the commit: merge urgent PR #${outcome.urgentPr.number} ${outcome.urgentPr.url}`;
+  }
   for (const plan of plans) {
+    const intent = intents.get(plan.rollout);
+    const mayDispatch = intent ? await intent.claimDispatch(outcome.commit) : true;
+    const results: (DispatchOutcome & { workflow: string; rollout: string })[] = [];
     for (const dispatch of plan.dispatches) {
+      if (!mayDispatch) {
+        results.push({
+          rollout: plan.rollout,
+          workflow: dispatch.workflow,
+          dispatched: false,
+          detail: "dispatched by another replica",
+        });
+        continue;
+      }
       try {
-        outcome.dispatches.push({
+        results.push({
           rollout: plan.rollout,
           workflow: dispatch.workflow,
           ...(await ctx.store.dispatchWorkflow(dispatch)),
         });
       } catch (error) {
-        const detail = `dispatch failed: ${errorMessage(error)}`;
-        outcome.dispatches.push({
+        results.push({
           rollout: plan.rollout,
           workflow: dispatch.workflow,
           dispatched: false,
-          detail,
+          detail: `dispatch failed: ${errorMessage(error)}`,
         });
       }
     }
+    if (mayDispatch) await intent?.settle(results.every((d) => d.dispatched || d.unsupported));
+    outcome.dispatches.push(...results);
   }
-  for (const status of statuses) await ctx.notifier.post(status).catch(() => undefined);
-  return outcome;
+  // The bump PRs the rollback makes obsolete.
+  for (const plan of plans) {
+    await ctx.store.pulls
+      ?.close(
+        renderBranch(plan.rollout),
+        `Closed by rollout-bot: rollback all (${reason}) took ${plan.rollout} to 0%.`,
+      )
+      .catch((error: unknown) =>
+        ctx.logger.warn(
+          { rollout: plan.rollout, err: errorMessage(error) },
+          "could not close the bump pull request",
+        ),
+      );
+  }
+  for (const status of outcome.statuses) await postQuietly(ctx, status);
 }

@@ -14,6 +14,7 @@ import { errorMessage, isRolloutError } from "../core/errors.ts";
 import type { StatusMessage } from "../core/messages/status-message.ts";
 import { viewState } from "../core/rollout/stage-view.ts";
 import type { RepoStore } from "../ports.ts";
+import { rollBackIfRed } from "./automate.ts";
 import type { CommandContext } from "./context.ts";
 import { statusNow } from "./evaluate.ts";
 import { type HistoryRow, history } from "./history.ts";
@@ -22,6 +23,7 @@ import { type LoadedRepo, loadRepo } from "./load-repo.ts";
 import { type MutationOutcome, mutate } from "./mutate.ts";
 import { isRegistry, resolveTarget, type Scope } from "./resolve.ts";
 import { type RollbackAllOutcome, rollbackAll } from "./rollback-all.ts";
+import { type RolloutDetail, rolloutDetail } from "./rollout-detail.ts";
 import { contextFor, type Services } from "./services.ts";
 import { type TickDecision, type TickOptions, tick } from "./tick.ts";
 
@@ -42,6 +44,8 @@ export interface CommandRequest {
   force?: boolean;
   /** The percent a Slack button was drawn for: refused when the rollout has moved since. */
   drawnAt?: number;
+  /** `status <rollout>`: also the plan, the metric series and the bump PR (the status page). */
+  detail?: boolean;
   /** `tick`: when a scheduled status post is due (the Action's interval; default: always). */
   statusDue?: TickOptions["statusDue"];
 }
@@ -54,7 +58,13 @@ export interface InvalidFile {
 
 export type CommandOutcome =
   | { kind: "help"; text: string }
-  | { kind: "status"; statuses: StatusMessage[]; invalid: InvalidFile[]; unreadable: string[] }
+  | {
+      kind: "status";
+      statuses: StatusMessage[];
+      invalid: InvalidFile[];
+      unreadable: string[];
+      detail?: RolloutDetail;
+    }
   | { kind: "list"; rollouts: StatusMessage[]; invalid: InvalidFile[]; unreadable: string[] }
   | { kind: "history"; rollout: string; entries: HistoryRow[] }
   | { kind: "validate"; files: { repo: string; path: string; ok: boolean; diagnostics: Diagnostic[] }[] }
@@ -106,12 +116,18 @@ async function eachRepo(services: Services, request: CommandRequest, need: Need)
         if (!isRegistry(request.scope)) throw error;
         if (!isRolloutError(error))
           services.logger.error({ repo: store.name, err: errorMessage(error) }, "repository unreadable");
-        unreadable.push(store.name);
+        // Its settings are unread, so who may see it is unknown: named only to whoever sees every repository.
+        if (seesEverything(request.principal)) unreadable.push(store.name);
       }
     }),
   );
   checked.sort((a, b) => a.store.name.localeCompare(b.store.name));
   return { checked, unreadable: unreadable.sort() };
+}
+
+/** The operator's own CLI and the bot itself read every repository served; Slack and GitHub users do not. */
+function seesEverything(principal: Principal): boolean {
+  return principal.kind === "local" || principal.kind === "automation";
 }
 
 export async function runCommand(services: Services, request: CommandRequest): Promise<CommandOutcome> {
@@ -145,7 +161,10 @@ export async function runCommand(services: Services, request: CommandRequest): P
     async (store, repo) => (await check(services, request, store, repo, "read")).ok,
   );
   const { store, repo, rollout } = target;
-  const verdict = await check(services, request, store, repo, need);
+  let verdict = await check(services, request, store, repo, need);
+  // Forcing past the gate (or over a stage's bake) is a permission of its own.
+  if (verdict.ok && command.verb === "advance" && request.force)
+    verdict = await check(services, request, store, repo, "force");
   if (!verdict.ok) {
     services.logger.info(
       { repo: store.name, rollout: rollout.id, verb: command.verb, actor },
@@ -160,8 +179,19 @@ export async function runCommand(services: Services, request: CommandRequest): P
   const id = rollout.id;
   switch (command.verb) {
     case "status": {
-      const { status } = await statusNow(ctx, rollout, repo.settings);
-      return { kind: "status", statuses: [status], invalid: [], unreadable: [] };
+      const { status, evaluation } = await statusNow(ctx, rollout, repo.settings);
+      // Red acts at once, here as on the tick: the bot's own rollback, under the lease.
+      const acted = request.dryRun
+        ? undefined
+        : await rollBackIfRed(botContext(services, store), repo, rollout, evaluation);
+      const outcome = {
+        kind: "status" as const,
+        statuses: [statusAfter(acted) ?? status],
+        invalid: [],
+        unreadable: [],
+      };
+      if (!request.detail) return outcome;
+      return { ...outcome, detail: await rolloutDetail(ctx, rollout, repo.settings, evaluation) };
     }
     case "validate":
       return { kind: "validate", files: validation(repo).filter((f) => isFileOfRollout(f.path, id)) };
@@ -217,6 +247,13 @@ export async function runCommand(services: Services, request: CommandRequest): P
   }
 }
 
+/** What the bot's automation does is the bot's, whoever asked for the evaluation: the commits say so. */
+const botContext = (services: Services, store: RepoStore) => contextFor(services, store, "rollout-bot");
+
+/** The status after an automatic rollback, when one was made. */
+const statusAfter = (outcome: MutationOutcome | undefined) =>
+  outcome && outcome.kind !== "refused" ? outcome.status : undefined;
+
 function validation(repo: LoadedRepo) {
   return [
     ...repo.rollouts.map((r) => ({
@@ -247,7 +284,13 @@ async function readAll(
   const invalid: InvalidFile[] = [];
   for (const { store, repo } of readable) {
     const ctx = contextOf(store);
-    for (const rollout of repo.rollouts) statuses.push((await statusNow(ctx, rollout, repo.settings)).status);
+    for (const rollout of repo.rollouts) {
+      const { status, evaluation } = await statusNow(ctx, rollout, repo.settings);
+      const acted = request.dryRun
+        ? undefined
+        : await rollBackIfRed(botContext(services, store), repo, rollout, evaluation);
+      statuses.push(statusAfter(acted) ?? status);
+    }
     invalid.push(...repo.invalid.map((f) => ({ repo: repo.name, ...f })));
   }
   return verb === "list"

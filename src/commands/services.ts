@@ -52,6 +52,7 @@ export function contextFor(
     },
     journal: coordination.journal,
     ...(services.flags ? { flags: { services: services.flags, ledger: coordination.flagLedger } } : {}),
+    healthLedger: coordination.health,
     lease: (rollout, fn) =>
       coordination.lock.withLease(leaseKey(store.name, rollout), services.leaseTtlMs, fn),
   };

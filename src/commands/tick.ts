@@ -3,23 +3,25 @@ import { errorMessage } from "../core/errors.ts";
 import type { FlagTargetReport } from "../core/flags/flag-report.ts";
 import { renderBranch } from "../core/messages/bump-pr.ts";
 import type { StatusMessage } from "../core/messages/status-message.ts";
-import { type AutomaticAction, decideAutomation } from "../core/rollout/automation.ts";
+import type { AutomaticAction } from "../core/rollout/automation.ts";
 import type { HealthStatus } from "../core/rollout/health.ts";
+import { healthChangeHeadline, healthSignature, isHealthChange } from "../core/rollout/health-change.ts";
+import { automate } from "./automate.ts";
 import type { CommandContext } from "./context.ts";
-import { evaluateRollout, postQuietly, statusOf } from "./evaluate.ts";
+import { type Evaluation, evaluateRollout, healthKey, postQuietly, statusOf } from "./evaluate.ts";
 import { type LoadedRepo, type LoadedRollout, loadRepo } from "./load-repo.ts";
-import { type MutationOutcome, type MutationRequest, mutate } from "./mutate.ts";
+import type { MutationOutcome } from "./mutate.ts";
 import { reconcileFlags } from "./reconcile-flags.ts";
 
 /**
  * One pass of the evaluation loop over one repository — the same code for the server's scheduler, the
  * Action's `tick` and the demo: judge each active rollout, let the core decide what automation does
- * (core/rollout/automation.ts), carry it out, and post status when it is due.
+ * (core/rollout/automation.ts), carry it out, post a health change at once and status when it is due.
  */
 
 export interface TickDecision {
   rollout: string;
-  action: "none" | "rollback" | "advance" | "complete";
+  action: AutomaticAction["action"];
   health: HealthStatus;
   status: StatusMessage;
   outcome?: MutationOutcome;
@@ -77,29 +79,6 @@ async function reconcileRolloutFlags(
   });
 }
 
-/** The mutation an automatic decision asks for; undefined for "none". */
-function mutationFor(decided: AutomaticAction): Omit<MutationRequest, "id"> | undefined {
-  switch (decided.action) {
-    case "rollback":
-      return {
-        action: "rollback",
-        event: "rolled_back",
-        reason: decided.reason,
-        transition: () => ({ kind: "rollback", to: decided.to, reason: decided.reason, automatic: true }),
-      };
-    case "complete":
-      return {
-        action: "complete",
-        event: "completed",
-        transition: (e) => ({ kind: "complete", gate: e.gate }),
-      };
-    case "advance":
-      return { action: "advance", event: "advanced", transition: (e) => ({ kind: "advance", gate: e.gate }) };
-    case "none":
-      return undefined;
-  }
-}
-
 async function tickOne(
   ctx: CommandContext,
   repo: LoadedRepo,
@@ -108,17 +87,24 @@ async function tickOne(
 ): Promise<TickDecision> {
   const evaluation = await evaluateRollout(ctx, rollout, repo.settings);
   const { view, health, gate } = evaluation;
-  const decided = decideAutomation({ file: rollout.file, view, health, gate });
-  const request = mutationFor(decided);
-  const outcome = request ? await mutate(ctx, { ...request, id: rollout.id, evaluation, repo }) : undefined;
+  const { decided, outcome } = await automate(ctx, repo, rollout, evaluation);
   const gateOpen = gate.open && view.next !== undefined;
   const status =
     outcome && outcome.kind !== "refused"
       ? outcome.status
       : statusOf(ctx, rollout, evaluation, { event: gateOpen ? "stage_passed" : "status" });
-  let posted = (outcome?.kind === "applied" || outcome?.kind === "proposed") && outcome.notified;
-  if (!outcome && !ctx.dryRun && ((await options.statusDue?.(rollout, repo.settings)) ?? true)) {
-    posted = await postQuietly(ctx, status);
+  let posted =
+    outcome?.kind === "applied"
+      ? outcome.notified
+      : outcome?.kind === "proposed" && outcome.news && outcome.notified;
+  // A change of state announces itself; a bump PR refreshed while it waits is no news (one post per
+  // change, not one per tick): its rollout is told about like any other.
+  const quiet = outcome === undefined || outcome.kind === "proposed" || outcome.kind === "refused";
+  if (!ctx.dryRun) {
+    const change = await healthChange(ctx, rollout, evaluation, posted);
+    if (change && !posted && quiet) posted = await postQuietly(ctx, change);
+    else if (!posted && quiet && ((await options.statusDue?.(rollout, repo.settings)) ?? true))
+      posted = await postQuietly(ctx, status);
   }
   const decision: TickDecision = {
     rollout: rollout.id,
@@ -131,4 +117,37 @@ async function tickOne(
   const flags = outcome?.kind === "applied" ? undefined : await reconcileRolloutFlags(ctx, rollout);
   if (flags) decision.flags = flags;
   return decision;
+}
+
+/**
+ * A health change is posted at once, not at the next scheduled post: the signature of this evaluation
+ * (colour, missing data, firing triggers and alerts) against the last one announced, in the ledger every
+ * replica shares (every post records what it told: evaluate.ts postQuietly). Returns the message to
+ * post when the health changed and nothing was posted this pass.
+ */
+async function healthChange(
+  ctx: CommandContext,
+  rollout: LoadedRollout,
+  evaluation: Evaluation,
+  posted: boolean,
+): Promise<StatusMessage | undefined> {
+  const signature = healthSignature(evaluation.health);
+  if (signature === undefined || !ctx.healthLedger) return undefined;
+  let previous: string | undefined;
+  try {
+    previous = await ctx.healthLedger.swap(healthKey(ctx.store.name, rollout.id), signature);
+  } catch (error) {
+    // Without the ledger a change cannot be told from a repeat: the scheduled post still goes out.
+    ctx.logger.warn({ rollout: rollout.id, err: errorMessage(error) }, "health ledger unavailable");
+    return undefined;
+  }
+  if (posted || !isHealthChange(previous, signature)) return undefined;
+  const headline = healthChangeHeadline({
+    rollout: rollout.id,
+    previous,
+    signature,
+    health: evaluation.health,
+    autoRollback: rollout.file.automation?.auto_rollback ?? true,
+  });
+  return statusOf(ctx, rollout, evaluation, { event: "health_changed", headline });
 }

@@ -1,5 +1,6 @@
 import { MemoryAlertBook } from "../adapters/memory/memory-alert-book.ts";
 import { MemoryDedupe, MemoryLock } from "../adapters/memory/memory-coordination.ts";
+import { MemoryHealthLedger } from "../adapters/memory/memory-health-ledger.ts";
 import { MemoryIntentJournal } from "../adapters/memory/memory-journal.ts";
 import { MemorySlackMessageStore } from "../adapters/memory/memory-slack-store.ts";
 import { memoryFlagLedger } from "../commands/reconcile-flags.ts";
@@ -8,7 +9,8 @@ import type { Clock, Coordination, Logger } from "../ports.ts";
 
 /**
  * The coordination bundle: `REDIS_URL` set → Redis implementations shared by every replica (leases,
- * dedupe keys, the intent journal, the alert book, Slack message refs, the tick election); unset →
+ * dedupe keys, the intent journal, the alert book, Slack message refs, the health last announced, the
+ * tick election); unset →
  * the in-memory ones of a single process.
  */
 
@@ -22,6 +24,7 @@ export function memoryCoordination(clock?: Clock): Coordination {
     alerts: new MemoryAlertBook(now ? { now } : {}),
     slackStore: new MemorySlackMessageStore(),
     flagLedger: memoryFlagLedger(),
+    health: new MemoryHealthLedger(),
     close: async () => {},
   };
 }

@@ -15,6 +15,7 @@ import { renderHuman } from "../surfaces/cli/cli-render.ts";
 import { createApp } from "./app.ts";
 import { localServices } from "./coordination.ts";
 import { DEMO_ROLLOUT, DEMO_ROLLOUT_ID, DEMO_SYNC_FILE } from "./demo-plan.ts";
+import { createWebSurface, liveUpdates } from "./web.ts";
 
 /**
  * `npm run demo`: the bot's main job on an embedded plan, no accounts needed. The real server in
@@ -22,12 +23,15 @@ import { DEMO_ROLLOUT, DEMO_ROLLOUT_ID, DEMO_SYNC_FILE } from "./demo-plan.ts";
  * compressed clock (30 minutes per tick) against simulated metrics. Stages advance as each gate
  * opens; at 50% an incident starts and reaches the server as an Alertmanager webhook on its real
  * endpoint; the bot rolls back one stage and starts the cooldown. Every decision is a commit with
- * audit trailers; `git log` is the audit trail.
+ * audit trailers; `git log` is the audit trail. The status page is served all along (local mode on
+ * loopback: no sign-in); `--watch` paces the run for watching it (a second per evaluation) and keeps
+ * the server up after the end, until Ctrl-C.
  */
 
 const TICK_MINUTES = 30;
 const REPO = "acme/checkout";
-const delayMs = Number(process.env.DEMO_DELAY_MS ?? 150);
+const watch = process.argv.includes("--watch");
+const delayMs = Number(process.env.DEMO_DELAY_MS ?? (watch ? 1000 : 150));
 const out = (text = "") => process.stdout.write(`${text}\n`);
 const stampOf = (d: Date) => `── ${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
@@ -104,19 +108,22 @@ export async function runDemo(): Promise<void> {
   };
   const store = new LocalRepoStore(dir, { commit: true, commitDate: () => now, name: REPO });
   const token = randomBytes(24).toString("hex");
+  const live = liveUpdates(silentLogger);
   const services = localServices({
     metrics: () => metrics,
-    notifier: {
+    notifier: live.watch({
       // Each tick's messages come under one timestamp line, as a channel would show them.
       post: async (message) => {
         stampOnce();
         await channel.post(message);
       },
-    },
+    }),
     clock: { now: () => now },
     logger: silentLogger,
   });
-  const app = createApp({ services, registry: new StaticRegistry([store]), alertToken: token });
+  const registry = new StaticRegistry([store]);
+  const web = createWebSurface({ env: {}, services, registry, live, localMode: true });
+  const app = createApp({ services, registry, alertToken: token, extraRoutes: web.routes });
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const sendAlert = async (status: "firing" | "resolved", startsAt: Date) => {
@@ -137,8 +144,9 @@ export async function runDemo(): Promise<void> {
   );
   out(`repository: ${dir}`);
   out(
-    `server: ${url} (local mode) · clock: ${TICK_MINUTES} simulated minutes per evaluation · status on the plan's cron (every 4h)\n`,
+    `server: ${url} (local mode) · clock: ${TICK_MINUTES} simulated minutes per evaluation · status on the plan's cron (every 4h)`,
   );
+  out(`status page: ${url}/rollout?repo=${encodeURIComponent(REPO)}&id=${DEMO_ROLLOUT_ID}\n`);
   let rolledBackAt: Date | undefined;
   let alerted = false;
   for (let i = 0; i < 64; i++) {
@@ -150,6 +158,7 @@ export async function runDemo(): Promise<void> {
       await sendAlert("firing", new Date(incidentFrom));
     }
     const decisions = await app.scheduler.runOnce();
+    live.changed(); // the open page shows each evaluation, not only the posted ones
     for (const d of decisions) {
       if (d.outcome?.kind !== "applied") continue;
       const commit = d.outcome.commit?.slice(0, 8) ?? "";
@@ -177,6 +186,11 @@ export async function runDemo(): Promise<void> {
     await sleep(delayMs);
     now = new Date(now.getTime() + TICK_MINUTES * 60_000);
   }
+  if (watch) {
+    out(`── the rollout has run its course; the status page stays at ${url}/ — Ctrl-C to stop\n`);
+    await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+  }
+  web.close();
   await app.close();
   out("── after the rollback: advancing is refused during the cooldown");
   const refused = await runCommand(

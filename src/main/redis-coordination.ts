@@ -2,6 +2,7 @@ import { RedisAlertBook } from "../adapters/redis/redis-alert-book.ts";
 import { connectRedis } from "../adapters/redis/redis-connection.ts";
 import { RedisDedupe } from "../adapters/redis/redis-dedupe.ts";
 import { RedisFlagLedger } from "../adapters/redis/redis-flag-ledger.ts";
+import { RedisHealthLedger } from "../adapters/redis/redis-health-ledger.ts";
 import { RedisIntentJournal } from "../adapters/redis/redis-journal.ts";
 import { RedisLock } from "../adapters/redis/redis-lock.ts";
 import { RedisRunCoordinator } from "../adapters/redis/redis-run-coordinator.ts";
@@ -33,6 +34,7 @@ export function redisCoordination(
     alerts: new RedisAlertBook(redis),
     slackStore: new RedisSlackMessageStore(redis),
     flagLedger: new RedisFlagLedger(redis),
+    health: new RedisHealthLedger(redis),
     runCoordinator: new RedisRunCoordinator(redis),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());

@@ -93,6 +93,20 @@ export const ServerEnv = z.object({
     .max(600_000)
     .optional()
     .describe("How long a dead replica's per-rollout lease blocks the others (renewed while work runs)"),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: "PUBLIC_URL must be a URL like https://rollouts.example.com" })
+    .optional()
+    .describe("Where people reach this server: the status page's sign-in callback and the links in Slack"),
+  GITHUB_CLIENT_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The GitHub App's OAuth client id (status page sign-in)"),
+  GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+  SESSION_SECRET: z
+    .string()
+    .min(32, "SESSION_SECRET must be at least 32 characters (it signs the status page's session cookies)")
+    .optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type ServerEnv = z.output<typeof ServerEnv>;
@@ -111,6 +125,21 @@ export function githubProblems(env: ServerEnv): string[] {
 
 export function githubEnabled(env: ServerEnv): boolean {
   return Boolean(env.APP_ID && (env.PRIVATE_KEY || env.PRIVATE_KEY_PATH) && env.WEBHOOK_SECRET);
+}
+
+/** Sign-in to the status page: the App's OAuth client id and secret, a session secret, the public URL. */
+export function webProblems(env: ServerEnv): string[] {
+  if (!env.GITHUB_CLIENT_ID && !env.GITHUB_CLIENT_SECRET) return [];
+  const problems: string[] = [];
+  if (!env.GITHUB_CLIENT_ID)
+    problems.push("GITHUB_CLIENT_ID: required for sign-in (the App's OAuth client id)");
+  if (!env.GITHUB_CLIENT_SECRET)
+    problems.push("GITHUB_CLIENT_SECRET: required for sign-in (the App's OAuth client secret)");
+  if (!env.SESSION_SECRET)
+    problems.push("SESSION_SECRET: required for sign-in: it signs the session cookies");
+  if (!env.PUBLIC_URL)
+    problems.push("PUBLIC_URL: required for sign-in: GitHub calls back to PUBLIC_URL/auth/callback");
+  return problems;
 }
 
 /** Slack is on when its bot token is given; it then needs the signing secret, or an app token for Socket Mode. */
@@ -136,7 +165,11 @@ export function parseServerEnv(
   const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
   const parsed = ServerEnv.safeParse(set);
   if (parsed.success) {
-    const problems = [...githubProblems(parsed.data), ...slackProblems(parsed.data)];
+    const problems = [
+      ...githubProblems(parsed.data),
+      ...slackProblems(parsed.data),
+      ...webProblems(parsed.data),
+    ];
     return problems.length === 0 ? { ok: true, env: parsed.data } : { ok: false, problems };
   }
   return { ok: false, problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };

@@ -21,6 +21,7 @@ import { createGitHubSurface, GITHUB_WEBHOOKS_PATH, githubWebUrl } from "./githu
 import { githubSetupFromEnv } from "./github-setup.ts";
 import { githubEnabled, parseServerEnv, slackEnabled } from "./server-env.ts";
 import type { SlackClient } from "./slack.ts";
+import { createWebSurface, liveUpdates, mountWeb } from "./web.ts";
 
 /**
  * `npm start`: one HTTP server (GitHub webhooks, Slack, alerts, health, metrics) plus the evaluation loop.
@@ -71,9 +72,12 @@ const slackNotifier: SlackNotifier | undefined =
         logger,
         clock,
         githubUrl,
+        pageUrl: env.PUBLIC_URL,
       })
     : undefined;
-const notifier: Notifier = slackNotifier ?? new LogNotifier(logger);
+// The status page's open pages refresh after every status posted, from any surface.
+const live = liveUpdates(logger);
+const notifier: Notifier = live.watch(slackNotifier ?? new LogNotifier(logger));
 const slackClient: SlackClient | undefined =
   slackModules && env.SLACK_BOT_TOKEN
     ? slackModules[1].slackDirectory({
@@ -128,8 +132,13 @@ if (githubEnabled(env)) {
 const registry = new CompositeRegistry(registries);
 const slack =
   slackClient && slackModules
-    ? slackModules[1].createSlackSurface(slackClient, services, registry, { githubUrl })
+    ? slackModules[1].createSlackSurface(slackClient, services, registry, {
+        githubUrl,
+        pageUrl: env.PUBLIC_URL,
+      })
     : undefined;
+const web = createWebSurface({ env, services, registry, live, localMode: Boolean(env.ROLLOUT_REPO_DIR) });
+mountWeb(extraRoutes, web, registries.length > 0);
 if (slack?.route && slackModules) extraRoutes.set(slackModules[1].SLACK_EVENTS_PATH, slack.route);
 if (registries.length === 0)
   logger.warn({}, "no repository: register the GitHub App at /setup (or set APP_ID, …) or ROLLOUT_REPO_DIR");
@@ -174,6 +183,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     stopping = true;
     logger.info({ signal }, "shutting down: finishing work in flight");
     stopFlusher();
+    web.close();
     Promise.all([app.close(), slack?.close()])
       .finally(() => coordination.close())
       .then(

@@ -148,6 +148,23 @@ describe("SlackNotifier", () => {
     ]);
   });
 
+  it("announces health turning red as a new message; other health changes are threaded replies", async () => {
+    const slackNotifier = notifier();
+    await slackNotifier.post(status(10));
+    const first = slack.calls[0]?.ts;
+    await slackNotifier.post({ ...status(10, "health_changed"), colour: "yellow" });
+    await slackNotifier.post({ ...status(10, "health_changed"), colour: "red" });
+    const red = slack.calls.at(-1)?.ts;
+    expect(brief(slack)).toEqual([
+      { method: "chat.postMessage", status: 200, channel: CHANNEL },
+      { method: "chat.update", status: 200, channel: CHANNEL, ts: first },
+      { method: "chat.postMessage", status: 200, channel: CHANNEL, thread_ts: first },
+      { method: "chat.update", status: 200, channel: CHANNEL, ts: first },
+      { method: "chat.postMessage", status: 200, channel: CHANNEL },
+    ]);
+    expect(slack.topLevel(CHANNEL).map((m) => m.ts)).toEqual([first, red]);
+  });
+
   it("posts a new message when the stage's message was deleted", async () => {
     const store = new MemorySlackMessageStore();
     const slackNotifier = notifier({ store });

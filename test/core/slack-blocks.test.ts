@@ -133,6 +133,19 @@ describe("renderStatusBlocks", () => {
     expect(actionIds(renderStatusBlocks(paused).blocks)).toEqual(["rollout_resume"]);
   });
 
+  it("links to the rollout's status page when a public URL is configured, and only then", () => {
+    const links = (options: Parameters<typeof renderStatusBlocks>[1]) =>
+      JSON.stringify(
+        renderStatusBlocks(green(), options)
+          .blocks.filter((b) => b.type === "context")
+          .at(-1),
+      );
+    expect(links({ pageUrl: "https://rollouts.example.com/" })).toContain(
+      `<https://rollouts.example.com/rollout?repo=${encodeURIComponent(green().repo)}&amp;id=${green().rollout}|status page>`,
+    );
+    expect(links({})).not.toContain("status page");
+  });
+
   it("has no buttons when not interactive", () => {
     const rendered = renderStatusBlocks(green(), { interactive: false });
     expect(rendered.blocks.some((b) => b.type === "actions")).toBe(false);

@@ -6,6 +6,7 @@ import type { HealthReport } from "../../src/core/rollout/health.ts";
 import { viewState } from "../../src/core/rollout/stage-view.ts";
 import { applyTransition, type Transition } from "../../src/core/rollout/transition.ts";
 import { defaultSettings, plan } from "../helpers/plans.ts";
+import { approvalsOf } from "../helpers/walk.ts";
 
 const green: HealthReport = { status: "green", reasons: [] };
 const yellow: HealthReport = {
@@ -26,7 +27,16 @@ function gateFor(
   health = green,
   extra: { approvals?: number; to?: number } = {},
 ) {
-  return evaluateGate({ view: viewState(file), settings, health, now, ...extra });
+  const { approvals, ...rest } = extra;
+  return evaluateGate({
+    view: viewState(file),
+    settings,
+    health,
+    now,
+    stages: file.stages,
+    ...rest,
+    ...(approvals === undefined ? {} : { approvals: approvalsOf(approvals) }),
+  });
 }
 
 describe("advance", () => {
@@ -79,14 +89,12 @@ describe("advance", () => {
     );
     expect(r.ok ? "" : r.refusal.reasons).toEqual(["paused: paused: investigating"]);
   });
-  it("jumps to a named later stage but not to a non-stage or backwards", () => {
+  it("jumps to a named later stage only when forced (it skips a bake), never to a non-stage or backwards", () => {
     const file = withState({ percent: 10, phase: "baking", started_at: t0.toISOString() });
-    const ok = applyTransition(
-      file,
-      settings,
-      { kind: "advance", to: 100, gate: gateFor(file, hours(2), green, { to: 100 }) },
-      hours(2),
-    );
+    const gate = gateFor(file, hours(2), green, { to: 100 });
+    const skipping = applyTransition(file, settings, { kind: "advance", to: 100, gate }, hours(2));
+    expect(skipping.ok ? "" : skipping.refusal.message).toBe("advance to 100% skips the 50% stage's bake");
+    const ok = applyTransition(file, settings, { kind: "advance", to: 100, gate, force: true }, hours(2));
     expect(ok.ok && ok.to.percent).toBe(100);
     const bad = applyTransition(
       file,
@@ -148,6 +156,7 @@ describe("rollback", () => {
         started_at: "2026-11-22T11:00:00Z",
         cooldown_until: "2026-11-25T11:00:00Z",
         reason: "5xx spike",
+        rolled_back_from: 50,
       },
       summary: "50% → 10%",
     });
@@ -171,14 +180,18 @@ describe("rollback", () => {
       to: { percent: 0 },
     });
   });
-  it("is allowed while paused or frozen; an automatic one does not step down twice", () => {
+  it("is allowed while paused or frozen; an automatic one stays armed but never acts twice on one verdict", () => {
     const paused = withState({ percent: 50, phase: "paused" });
     expect(applyTransition(paused, settings, { kind: "rollback" }, t0).ok).toBe(true);
     const rolled = withState({ percent: 10, phase: "rolled_back", cooldown_until: hours(72).toISOString() });
-    const again = applyTransition(rolled, settings, { kind: "rollback", automatic: true }, t0);
-    expect(again.ok ? "" : again.refusal.message).toBe(
-      "already rolled back to 10%; an automatic rollback does not step down again",
-    );
+    expect(
+      applyTransition(rolled, settings, { kind: "rollback", automatic: true, from: 10 }, t0),
+    ).toMatchObject({
+      ok: true,
+      to: { percent: 0, rolled_back_from: 10 },
+    });
+    const twice = applyTransition(rolled, settings, { kind: "rollback", automatic: true, from: 50 }, t0);
+    expect(twice.ok ? "" : twice.refusal.message).toBe("already at 10%: this rollback was decided at 50%");
     expect(applyTransition(rolled, settings, { kind: "rollback" }, t0)).toMatchObject({
       ok: true,
       to: { percent: 0 },

@@ -125,17 +125,19 @@ export class MemoryPullRequestStore extends MemoryRepoStore {
     propose: async (proposal) => {
       const open = this.prs.find((p) => p.open && p.branch === proposal.branch);
       if (open) {
+        const changed = open.title !== proposal.title;
         Object.assign(open, proposal);
         return {
           number: open.number,
           url: `memory://pull/${open.number}`,
           created: false,
+          changed,
           branchUpdated: true,
         };
       }
       const number = this.prs.length + 1;
       this.prs.push({ ...proposal, number, open: true });
-      return { number, url: `memory://pull/${number}`, created: true, branchUpdated: true };
+      return { number, url: `memory://pull/${number}`, created: true, changed: true, branchUpdated: true };
     },
     close: async (branch, comment) => {
       const open = this.prs.find((p) => p.open && p.branch === branch);

@@ -5,9 +5,11 @@ import { Settings } from "../../src/core/config/settings-schema.ts";
 import { applySyncTarget, type SyncEvent } from "../../src/core/config/sync-target.ts";
 import { renderStateEdit } from "../../src/core/config/yaml-edit.ts";
 import { parseDuration } from "../../src/core/duration.ts";
+import { decideAutomation } from "../../src/core/rollout/automation.ts";
 import { evaluateGate, type Gate } from "../../src/core/rollout/gate.ts";
 import { type Alert, type HealthReport, judgeHealth, metricRequests } from "../../src/core/rollout/health.ts";
 import type { MetricRequest, MetricResult } from "../../src/core/rollout/metric-request.ts";
+import { activeTriggers, warmupSeconds } from "../../src/core/rollout/stage-rules.ts";
 import { type StageView, viewState } from "../../src/core/rollout/stage-view.ts";
 import {
   applyTransition,
@@ -135,8 +137,9 @@ export class Walk {
       settings: this.settings,
       health: this.health(readings),
       now: this.now,
+      stages: this.file.stages,
     };
-    if (options.approvals !== undefined) input.approvals = options.approvals;
+    if (options.approvals !== undefined) input.approvals = approvalsOf(options.approvals);
     if (options.to !== undefined) input.to = options.to;
     return evaluateGate(input);
   }
@@ -199,19 +202,34 @@ export class Walk {
     return this.apply(t);
   }
 
-  /** What auto-rollback does on red: the firing trigger's own target if it has one, else the plan's. */
+  /** What the bot's automation decides on these readings (core/rollout/automation.ts). */
+  decide(readings: Readings) {
+    return decideAutomation({
+      file: this.file,
+      view: this.view,
+      health: this.health(readings),
+      gate: this.gate(readings),
+    });
+  }
+
+  /** What auto-rollback does on red: decided by the core (the firing trigger's own target, else the plan's). */
   rollbackOnRed(readings: Readings): { health: HealthReport; result: TransitionResult } {
     const health = this.health(readings);
     expect(health.status).toBe("red");
-    const fired = health.reasons.filter((r) => r.status === "red");
-    const target = fired.find((r) => r.rollbackTo !== undefined)?.rollbackTo;
-    const reason = `automatic: ${fired.map((r) => r.text).join("; ")}`;
-    const options: { to?: number | "previous"; reason: string; automatic: true } = {
-      reason,
-      automatic: true,
-    };
-    if (target !== undefined) options.to = target;
-    return { health, result: this.rollback(options) };
+    const decided = this.decide(readings);
+    if (decided.action !== "rollback") throw new Error(`red, but automation decided ${decided.action}`);
+    const { to, from, reason } = decided;
+    return { health, result: this.apply({ kind: "rollback", to, from, reason, automatic: true }) };
+  }
+
+  /** Seconds after the stage start until its health can be green: the warm-up, and every window full. */
+  settleSeconds(): number {
+    const conditions = [
+      ...(this.view.current?.criteria ?? []),
+      ...activeTriggers(this.file, this.view).map((t) => t.trigger),
+    ];
+    const windows = conditions.map((c) => (typeof c.for === "number" ? c.for : 0));
+    return Math.max(warmupSeconds(this.file, this.view), ...windows);
   }
 
   /**
@@ -220,9 +238,10 @@ export class Walk {
    */
   bakeAndMoveOn(readings: (view: StageView) => Readings): TransitionResult {
     const bake = this.view.current?.bake ?? 0;
+    const settle = this.settleSeconds();
     const approvals = this.view.next ? this.requiredApprovals() : undefined;
     const options: AdvanceOptions = approvals === undefined ? {} : { approvals };
-    if (bake > 60) {
+    if (bake > 60 && bake - 60 >= settle) {
       this.tick(bake - 60);
       const early = this.gate(readings(this.view), options);
       expect(early.open).toBe(false);
@@ -231,7 +250,8 @@ export class Walk {
       );
       this.tick(60);
     } else {
-      this.tick(bake);
+      // A stage shorter than its warm-up or windows waits for them: until then its health is not green.
+      this.tick(Math.max(bake, settle));
     }
     const result = this.view.next
       ? this.advance(readings(this.view), options)
@@ -262,4 +282,9 @@ export function failing(health: HealthReport): string[] {
 /** `name: detail` of each failing gate check, as a refusal lists them. */
 export function closedChecks(gate: Gate): string[] {
   return gate.checks.filter((c) => !c.pass).map((c) => `${c.name}: ${c.detail}`);
+}
+
+/** `n` approvals by distinct writers, as the gate counts them. */
+export function approvalsOf(count: number, teams: string[] = []) {
+  return { logins: Array.from({ length: count }, (_, i) => `reviewer-${i}`), teams };
 }

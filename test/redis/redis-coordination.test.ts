@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { connectRedis } from "../../src/adapters/redis/redis-connection.ts";
 import { RedisDedupe } from "../../src/adapters/redis/redis-dedupe.ts";
+import { RedisHealthLedger } from "../../src/adapters/redis/redis-health-ledger.ts";
 import { RedisIntentJournal } from "../../src/adapters/redis/redis-journal.ts";
 import { RedisLock } from "../../src/adapters/redis/redis-lock.ts";
 import { RedisRunCoordinator } from "../../src/adapters/redis/redis-run-coordinator.ts";
@@ -174,5 +175,15 @@ describe.skipIf(!available)("Redis coordination adapters", () => {
     expect(await journals[0]!.list("acme/shop")).toHaveLength(1);
     await journals[2]!.clear("acme/shop", "checkout", "i-1");
     expect(await journals[0]!.list("acme/shop")).toEqual([]);
+  });
+
+  it("the health ledger swaps atomically: of replicas seeing one change, exactly one gets the old value", async () => {
+    const ledgers = [replica(), replica(), replica()].map((r) => new RedisHealthLedger(r));
+    expect(await ledgers[0]!.swap("acme/shop:checkout", "green|missing:|firing:")).toBeUndefined();
+    const seen = await Promise.all(ledgers.map((l) => l.swap("acme/shop:checkout", "red|missing:|firing:t")));
+    expect(seen.filter((s) => s === "green|missing:|firing:")).toHaveLength(1);
+    expect(seen.filter((s) => s === "red|missing:|firing:t")).toHaveLength(2);
+    const ttl = await server.client.pttl("rollout-bot:health:acme/shop:checkout");
+    expect(ttl).toBeGreaterThan(29 * 24 * 3_600_000);
   });
 });

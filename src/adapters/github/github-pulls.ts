@@ -167,6 +167,20 @@ export class GitHubPulls implements PullRequestHost {
     return data.some((p) => p.merge_commit_sha === mergeSha && p.head.ref === branch);
   }
 
+  async requiredCheck(context: string): Promise<boolean | undefined> {
+    try {
+      const { data } = await this.#kit.repos.getStatusChecksProtection({
+        ...this.#at,
+        branch: await this.#repo.defaultBranch(),
+      });
+      return data.contexts.includes(context) || (data.checks ?? []).some((c) => c.context === context);
+    } catch (error) {
+      // 404: no required checks on the branch. 403: the App may not read branch protection: unknown.
+      if (statusOf(error) === 404) return false;
+      return undefined;
+    }
+  }
+
   async #openPull(branch: string) {
     const { data } = await this.#kit.pulls.list({
       ...this.#at,
@@ -242,6 +256,7 @@ export class GitHubPulls implements PullRequestHost {
     const open = await this.#openPull(proposal.branch);
     let number: number;
     let url: string;
+    const changed = !open || open.title !== proposal.title;
     if (open) {
       // Unchanged title and body: no write (the evaluation loop refreshes on every tick).
       if (open.title !== proposal.title || (open.body ?? "") !== proposal.body) {
@@ -266,7 +281,7 @@ export class GitHubPulls implements PullRequestHost {
         await this.#kit.issues.addLabels({ ...this.#at, issue_number: number, labels: proposal.labels });
       }
     }
-    const result: ProposalResult = { number, url, created: !open, branchUpdated };
+    const result: ProposalResult = { number, url, created: !open, changed, branchUpdated };
     if (note) result.note = note;
     return result;
   }

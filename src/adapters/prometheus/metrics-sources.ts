@@ -4,7 +4,13 @@ import {
   REPO_METRICS_ENV_PREFIX,
   type RepoMetricsUrl,
 } from "../../core/config/schema-parts.ts";
-import type { MetricRequest, MetricResult } from "../../core/rollout/metric-request.ts";
+import type {
+  MetricRequest,
+  MetricResult,
+  RangeRequest,
+  RangeResult,
+  TimeRange,
+} from "../../core/rollout/metric-request.ts";
 import type { MetricsSource } from "../../ports.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, PrometheusMetrics } from "./prometheus-metrics.ts";
 
@@ -49,6 +55,9 @@ export class RefusedMetrics implements MetricsSource {
     this.#reason = reason;
   }
   async query(_request: MetricRequest, _at: Date): Promise<MetricResult> {
+    return { ok: false, reason: this.#reason };
+  }
+  async queryRange(_request: RangeRequest, _range: TimeRange): Promise<RangeResult> {
     return { ok: false, reason: this.#reason };
   }
 }

@@ -1,11 +1,18 @@
 import { z } from "zod";
-import type { MetricRequest, MetricResult } from "../../core/rollout/metric-request.ts";
+import {
+  MAX_RANGE_POINTS,
+  type MetricRequest,
+  type MetricResult,
+  type RangeRequest,
+  type RangeResult,
+  type TimeRange,
+} from "../../core/rollout/metric-request.ts";
 import type { MetricsSource } from "../../ports.ts";
 import { toPromQL } from "./promql.ts";
 import { readCapped } from "./read-capped.ts";
 
 /**
- * Prometheus HTTP API, instant queries. Every failure becomes a reason (yellow), never a green. The
+ * Prometheus HTTP API, instant and range queries. Every failure becomes a reason (yellow), never a green. The
  * reasons are summaries ("answered HTTP 5xx", "timed out"), never the source's own text: a tenant
  * sees them, and an answer can carry other tenants' label values or, from a URL a repo chose, whatever
  * a port on the server's network says.
@@ -23,6 +30,7 @@ const QueryResponse = z.object({
 });
 const Sample = z.tuple([z.number(), z.string()]);
 const Vector = z.array(z.object({ metric: z.record(z.string(), z.string()), value: Sample }));
+const Matrix = z.array(z.object({ metric: z.record(z.string(), z.string()), values: z.array(Sample) }));
 
 /** Prometheus' own error types: safe to repeat, unlike its error text. */
 const ERROR_TYPES = new Set(["bad_data", "execution", "timeout", "canceled", "internal", "unavailable"]);
@@ -54,30 +62,34 @@ export class PrometheusMetrics implements MetricsSource {
     this.name = `metrics source ${options.name ?? "default"}`;
   }
 
-  async query(request: MetricRequest, at: Date): Promise<MetricResult> {
+  /** POSTs a form to the API: the parsed `data`, or the (summarised) reason it could not be had. */
+  async #call(
+    path: string,
+    form: Record<string, string>,
+    maxBytes: number,
+  ): Promise<{ ok: true; resultType: string; result: unknown } | { ok: false; reason: string }> {
     const base = this.#options.url.replace(/\/$/, "");
-    const body = new URLSearchParams({ query: toPromQL(request), time: (at.getTime() / 1000).toFixed(3) });
     const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
     if (this.#options.bearerToken) headers.authorization = `Bearer ${this.#options.bearerToken}`;
     else if (this.#options.basicAuth)
       headers.authorization = `Basic ${Buffer.from(this.#options.basicAuth).toString("base64")}`;
     this.queries++;
     const timeoutMs = this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const fail = (reason: string): MetricResult => ({ ok: false, reason: `${this.name}: ${reason}` });
+    const fail = (reason: string) => ({ ok: false as const, reason: `${this.name}: ${reason}` });
     // One signal for the request and the body: a source that trickles its answer is cut off too.
     const signal = AbortSignal.timeout(timeoutMs);
     let text: string;
     let status: number;
     try {
-      const response = await (this.#options.fetch ?? fetch)(`${base}/api/v1/query`, {
+      const response = await (this.#options.fetch ?? fetch)(`${base}${path}`, {
         method: "POST",
         headers,
-        body,
+        body: new URLSearchParams(form),
         signal,
         redirect: "error",
       });
       status = response.status;
-      const read = await readCapped(response, this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
+      const read = await readCapped(response, maxBytes);
       if (!read.ok) return fail(`answer larger than ${read.limit} bytes`);
       text = read.text;
     } catch {
@@ -96,13 +108,26 @@ export class PrometheusMetrics implements MetricsSource {
       const kind = type && ERROR_TYPES.has(type) ? ` (${type})` : "";
       return fail(`refused the query${kind}, HTTP ${statusClass(status)}: check its PromQL`);
     }
-    const { resultType, result } = parsed.data.data;
+    return { ok: true, ...parsed.data.data };
+  }
+
+  async query(request: MetricRequest, at: Date): Promise<MetricResult> {
+    const answer = await this.#call(
+      "/api/v1/query",
+      { query: toPromQL(request), time: (at.getTime() / 1000).toFixed(3) },
+      this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    );
+    if (!answer.ok) return answer;
+    const { resultType, result } = answer;
     if (resultType === "scalar") {
       const sample = Sample.safeParse(result);
-      return sample.success ? sampleValue(sample.data[1]) : fail("malformed scalar");
+      return sample.success
+        ? sampleValue(sample.data[1])
+        : { ok: false, reason: `${this.name}: malformed scalar` };
     }
     const vector = Vector.safeParse(result);
-    if (resultType !== "vector" || !vector.success) return fail(`unexpected ${resultType} result`);
+    if (resultType !== "vector" || !vector.success)
+      return { ok: false, reason: `${this.name}: unexpected ${resultType} result` };
     if (vector.data.length === 0) return { ok: false, reason: "no data" };
     if (vector.data.length > 1) {
       return {
@@ -111,6 +136,40 @@ export class PrometheusMetrics implements MetricsSource {
       };
     }
     return sampleValue(vector.data[0]?.value[1] ?? "NaN");
+  }
+
+  async queryRange(request: RangeRequest, range: TimeRange): Promise<RangeResult> {
+    // Never more points than a chart can show, whatever range a caller asks for.
+    const seconds = (range.end.getTime() - range.start.getTime()) / 1000;
+    const step = Math.max(range.stepSeconds, Math.ceil(seconds / MAX_RANGE_POINTS), 1);
+    const answer = await this.#call(
+      "/api/v1/query_range",
+      {
+        query: toPromQL({ key: "", ...request }),
+        start: (range.start.getTime() / 1000).toFixed(3),
+        end: (range.end.getTime() / 1000).toFixed(3),
+        step: `${step}s`,
+      },
+      // A series of at most MAX_RANGE_POINTS samples: a few tens of KiB.
+      Math.max(this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 4 * 1024 * 1024),
+    );
+    if (!answer.ok) return answer;
+    const matrix = Matrix.safeParse(answer.result);
+    if (answer.resultType !== "matrix" || !matrix.success)
+      return { ok: false, reason: `${this.name}: unexpected ${answer.resultType} result` };
+    if (matrix.data.length === 0) return { ok: false, reason: "no data" };
+    if (matrix.data.length > 1) {
+      return {
+        ok: false,
+        reason: `query returned ${matrix.data.length} series; aggregate it to one (e.g. sum(...))`,
+      };
+    }
+    const points: [number, number][] = [];
+    for (const [t, text] of matrix.data[0]?.values ?? []) {
+      const value = Number(text);
+      if (Number.isFinite(value)) points.push([t, value]);
+    }
+    return { ok: true, points };
   }
 }
 

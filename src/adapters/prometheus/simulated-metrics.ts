@@ -1,4 +1,11 @@
-import type { MetricRequest, MetricResult } from "../../core/rollout/metric-request.ts";
+import {
+  MAX_RANGE_POINTS,
+  type MetricRequest,
+  type MetricResult,
+  type RangeRequest,
+  type RangeResult,
+  type TimeRange,
+} from "../../core/rollout/metric-request.ts";
 import type { MetricsSource } from "../../ports.ts";
 
 /** Metrics computed from functions of time, for the demo and tests: the same request semantics as PromQL. */
@@ -18,7 +25,7 @@ export class SimulatedMetrics implements MetricsSource {
     this.#series.set(metric, series);
   }
 
-  #point(request: MetricRequest, at: Date): number | undefined {
+  #point(request: RangeRequest, at: Date): number | undefined {
     const main = this.#series.get(request.metric)?.(at);
     if (main === undefined || !request.baseline) return main;
     const base = this.#series.get(request.baseline.metric)?.(at);
@@ -44,5 +51,19 @@ export class SimulatedMetrics implements MetricsSource {
     }
     if (values.length === 0) return { ok: false, reason: "no data" };
     return { ok: true, value: request.window.hold === "max" ? Math.max(...values) : Math.min(...values) };
+  }
+
+  /** Samples like `query_range`: one point per step from start to end, the same cap on points. */
+  async queryRange(request: RangeRequest, range: TimeRange): Promise<RangeResult> {
+    this.queries++;
+    const startMs = range.start.getTime();
+    const spanMs = range.end.getTime() - startMs;
+    const stepMs = Math.max(range.stepSeconds * 1000, Math.ceil(spanMs / MAX_RANGE_POINTS), 1000);
+    const points: [number, number][] = [];
+    for (let t = startMs; t <= range.end.getTime(); t += stepMs) {
+      const value = this.#point(request, new Date(t));
+      if (value !== undefined && Number.isFinite(value)) points.push([t / 1000, value]);
+    }
+    return points.length === 0 ? { ok: false, reason: "no data" } : { ok: true, points };
   }
 }

@@ -42,6 +42,8 @@ export interface SlackNotifierOptions {
   /** Shows an "updated" time on the message. */
   clock?: Clock;
   githubUrl?: string;
+  /** The status page's public URL: messages link to their rollout's page. */
+  pageUrl?: string | undefined;
   retry?: RetryOptions | undefined;
   /** Per attempt. */
   timeoutMs?: number;
@@ -60,6 +62,9 @@ const MILESTONES: ReadonlySet<StatusEvent> = new Set([
   "completed",
   "alert",
 ]);
+/** A milestone, or health turning red (a page): new top-level message; other changes are threaded. */
+const announces = (message: StatusMessage) =>
+  MILESTONES.has(message.event) || (message.event === "health_changed" && message.colour === "red");
 /** States rather than acts: the scheduler repeats them every tick, but they are announced once a stage. */
 const ANNOUNCED_ONCE: ReadonlySet<StatusEvent> = new Set(["stage_passed", "completed"]);
 /** Slack's own errors that mean "try again later", not "this message is wrong". */
@@ -85,6 +90,7 @@ export class SlackNotifier implements Notifier {
   readonly #defaultChannel: string | undefined;
   readonly #clock: Clock | undefined;
   readonly #githubUrl: string | undefined;
+  readonly #pageUrl: string | undefined;
   readonly #outbox = new Map<string, OutboxEntry>();
   readonly #outboxLimit: number;
   #queue: Promise<unknown> = Promise.resolve();
@@ -96,6 +102,7 @@ export class SlackNotifier implements Notifier {
     this.#defaultChannel = options.defaultChannel;
     this.#clock = options.clock;
     this.#githubUrl = options.githubUrl;
+    this.#pageUrl = options.pageUrl;
     this.#outboxLimit = options.outboxLimit ?? 50;
     const maxRetryAfter = options.maxRetryAfterSeconds ?? 5;
     this.#client = new WebClient(options.token, {
@@ -121,10 +128,10 @@ export class SlackNotifier implements Notifier {
         await this.#flushOutbox();
       } catch (error) {
         // Slack is still unreachable: keep this one too rather than wait out the retries twice.
-        this.#keep(message, MILESTONES.has(message.event));
+        this.#keep(message, announces(message));
         throw error;
       }
-      await this.#send({ message, announce: MILESTONES.has(message.event) });
+      await this.#send({ message, announce: announces(message) });
     });
   }
 
@@ -223,6 +230,7 @@ export class SlackNotifier implements Notifier {
     const render = renderStatusBlocks(message, {
       ...(this.#clock ? { now: this.#clock.now() } : {}),
       ...(this.#githubUrl === undefined ? {} : { githubUrl: this.#githubUrl }),
+      pageUrl: this.#pageUrl,
     });
     const existing = await this.#store.get(key);
     if (existing && (await this.#update(existing, render))) {

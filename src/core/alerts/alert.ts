@@ -18,6 +18,8 @@ export interface InboxAlert {
   severity: Severity;
   status: "firing" | "resolved";
   summary: string | undefined;
+  /** When this firing episode began, where the source says (Alertmanager, Grafana). */
+  startsAt?: string | undefined;
 }
 
 /** Severity words used across Alertmanager setups, PagerDuty and Grafana, mapped to three levels. */
@@ -63,6 +65,7 @@ function fromLabelled(source: AlertSource, alert: LabelledAlert): InboxAlert {
     severity: mapSeverity(labels.severity),
     status: alert.status,
     summary: clean(annotations.summary ?? annotations.description ?? annotations.message),
+    startsAt: alert.startsAt,
   };
 }
 

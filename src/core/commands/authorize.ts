@@ -8,7 +8,7 @@ import { type Command, cleanText } from "./command.ts";
  * fail closed. Refusals say why and where to change it; nothing is changed by asking.
  */
 
-export type Permission = "advance" | "rollback" | "pause" | "resume" | "rollback_all";
+export type Permission = "advance" | "rollback" | "pause" | "resume" | "rollback_all" | "force";
 
 /** What a verb needs: reading the rollout, or one of the settings' permissions. */
 export type Need = "read" | Permission;
@@ -167,11 +167,12 @@ export function authorize(input: AuthorizeInput): Authorization {
       reason: `${who} may not ${verb}: only the people and teams listed under permissions.${need} in ${SETTINGS_FILE}`,
     };
   }
-  // The kill switch is never open by default.
-  if (need === "rollback_all") {
+  // The kill switch, and forcing past the gate, are never open by default.
+  if (need === "rollback_all" || need === "force") {
+    const what = need === "force" ? "forcing an advance (--force)" : "rollback all";
     return {
       ok: false,
-      reason: `rollback all is disabled until permissions.rollback_all lists who may use it in ${SETTINGS_FILE}`,
+      reason: `${what} is disabled until permissions.${need} lists who may use it in ${SETTINGS_FILE}`,
     };
   }
   if (!canWrite(identity.permission)) {

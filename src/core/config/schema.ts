@@ -3,6 +3,7 @@ import { BUCKETING_MODES } from "./bucketing-modes.ts";
 import { promqlSyntaxError } from "./promql-syntax.ts";
 import {
   Automation,
+  Cron,
   Duration,
   EnvName,
   IsoTime,
@@ -104,17 +105,38 @@ export const Criterion = z
   })
   .superRefine(exactlyOneComparison);
 
-/** A rollback trigger: when it holds, health is red. */
+/** What a holding trigger or a firing alert does: roll back (red), pause (yellow), or tell people (yellow). */
+export const TriggerAction = z.enum(["rollback", "pause", "notify"]);
+export type TriggerAction = z.infer<typeof TriggerAction>;
+
+function toNeedsRollback(value: { action?: string | undefined; to?: unknown }, ctx: z.RefinementCtx): void {
+  if (value.to !== undefined && value.action !== undefined && value.action !== "rollback")
+    ctx.addIssue({
+      code: "custom",
+      path: ["to"],
+      message: `to needs action: rollback (this one is ${value.action})`,
+    });
+}
+
+/** A trigger: when it holds, it rolls back (health red), pauses or notifies (health yellow). */
 export const Trigger = z
   .strictObject({
     metric: z.string(),
     ...comparisonFields,
     for: Duration.optional().meta({ description: "Must hold for this long; default: now." }),
+    action: TriggerAction.default("rollback").meta({
+      description:
+        "rollback (default, health red), pause (stop advancing) or notify (a warning); both yellow.",
+    }),
     to: RollbackTarget.optional().meta({
-      description: "Rollback target for this trigger (e.g. 0 for an emergency).",
+      description:
+        "Rollback target for this trigger; 0 is an emergency: it acts even while a stage warms up.",
     }),
   })
-  .superRefine(exactlyOneComparison);
+  .superRefine((value, ctx) => {
+    exactlyOneComparison(value, ctx);
+    toNeedsRollback(value, ctx);
+  });
 
 export const Stage = z.strictObject({
   percent: z.number().gt(0).max(100),
@@ -125,7 +147,25 @@ export const Stage = z.strictObject({
     .max(20)
     .optional()
     .meta({ description: "Approvals needed on the PR entering it." }),
+  approvals_from: z
+    .array(z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, "expected a team as org/team-slug"))
+    .max(10)
+    .optional()
+    .meta({ description: "Teams (org/team-slug) that must each approve the PR entering this stage." }),
   criteria: z.array(Criterion).default([]),
+  triggers: z.array(Trigger).optional().meta({
+    description: "Triggers of this stage only, added to rollback.triggers (see inherit_triggers).",
+  }),
+  inherit_triggers: z.boolean().optional().meta({
+    description: "false: at this stage only its own triggers count, not rollback.triggers. Default: true.",
+  }),
+  cooldown: Duration.optional().meta({
+    description: "Cooldown after a rollback from this stage; default: rollback.cooldown.",
+  }),
+  schedule: Cron.optional().meta({
+    description: "Status schedule while at this stage; default: notify.schedule.",
+  }),
+  warmup: Duration.optional().meta({ description: "Warm-up after entering this stage; default: warmup." }),
 });
 
 /** A value a sync target writes: a boolean, a number or a string. */
@@ -205,6 +245,14 @@ export const FlagEntry = z.strictObject({
   project: FlagKey.optional().meta({ description: "Project key, where the service has projects." }),
   value: SyncValue,
 });
+/** What an alert of one severity does to this rollout. */
+export const AlertAction = z
+  .strictObject({
+    action: TriggerAction,
+    to: RollbackTarget.optional().meta({ description: "With rollback: where to (0 acts in any phase)." }),
+  })
+  .superRefine(toNeedsRollback);
+export type AlertAction = z.output<typeof AlertAction>;
 
 export const Phase = z.enum(["pending", "baking", "paused", "rolled_back", "complete"]);
 export type Phase = z.infer<typeof Phase>;
@@ -218,6 +266,18 @@ export const State = z.strictObject({
   }),
   cooldown_until: IsoTime.optional(),
   reason: z.string().optional().meta({ description: "Why it is paused or rolled back." }),
+  paused_at: IsoTime.optional().meta({
+    description: "When the current pause began: the bake clock stands still.",
+  }),
+  paused_seconds: z
+    .int()
+    .min(0)
+    .optional()
+    .meta({ description: "Time paused earlier in this stage, not counted as bake." }),
+  rolled_back_from: z.number().gt(0).max(100).optional().meta({
+    description:
+      "The stage a rollback came down from: retrying it needs the cooldown and green health, not a new bake.",
+  }),
 });
 
 export const RolloutFile = z
@@ -235,6 +295,10 @@ export const RolloutFile = z
       })
       .optional(),
     stages: z.array(Stage).min(1),
+    warmup: Duration.optional().meta({
+      description:
+        "After every change of percentage, criteria and triggers count only after this long (emergency triggers at once). Default: 5m.",
+    }),
     rollback: z
       .strictObject({
         target: RollbackTarget.default("previous"),
@@ -242,6 +306,13 @@ export const RolloutFile = z
         triggers: z.array(Trigger).default([]),
       })
       .optional(),
+    alerts: z
+      .strictObject({
+        critical: AlertAction.optional().meta({ description: "Default: rollback (to rollback.target)." }),
+        warning: AlertAction.optional().meta({ description: "Default: notify." }),
+      })
+      .optional()
+      .meta({ description: "What a firing alert does to this rollout, by severity." }),
     automation: Automation.optional(),
     workflows: z
       .strictObject({
@@ -279,13 +350,17 @@ export const RolloutFile = z
 function checkCrossReferences(
   file: {
     metrics?: { queries: Record<string, unknown> } | undefined;
-    stages: { percent: number; criteria: { metric: string; vs?: string | undefined }[] }[];
+    stages: {
+      percent: number;
+      criteria: { metric: string; vs?: string | undefined }[];
+      triggers?: { metric: string; vs?: string | undefined }[] | undefined;
+    }[];
     rollback?:
       | { target: "previous" | number; triggers: { metric: string; vs?: string | undefined }[] }
       | undefined;
-    state?: { percent: number } | undefined;
     sync: { file: string }[];
     flags: { value: unknown }[];
+    state?: { percent: number; rolled_back_from?: number | undefined } | undefined;
   },
   ctx: z.RefinementCtx,
 ): void {
@@ -308,6 +383,10 @@ function checkCrossReferences(
     stage.criteria.forEach((c, j) => {
       checkRef(c.metric, ["stages", i, "criteria", j, "metric"]);
       checkRef(c.vs, ["stages", i, "criteria", j, "vs"]);
+    });
+    stage.triggers?.forEach((t, j) => {
+      checkRef(t.metric, ["stages", i, "triggers", j, "metric"]);
+      checkRef(t.vs, ["stages", i, "triggers", j, "vs"]);
     });
   });
   file.rollback?.triggers.forEach((t, j) => {
@@ -347,6 +426,14 @@ function checkCrossReferences(
       message: `state.percent ${current} is not 0 or a stage percentage (${percents.join(", ")})`,
     });
   }
+  const from = file.state?.rolled_back_from;
+  if (from !== undefined && !percents.includes(from)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["state", "rolled_back_from"],
+      message: `state.rolled_back_from ${from} is not a stage percentage (${percents.join(", ")})`,
+    });
+  }
 }
 
 export type RolloutFile = z.output<typeof RolloutFile>;
@@ -354,6 +441,7 @@ export type RolloutFileInput = z.input<typeof RolloutFile>;
 export type Stage = z.output<typeof Stage>;
 export type Criterion = z.output<typeof Criterion>;
 export type Trigger = z.output<typeof Trigger>;
+export type TriggerInput = z.input<typeof Trigger>;
 export type State = z.output<typeof State>;
 export type FlagEntry = z.output<typeof FlagEntry>;
 export type Query = z.output<typeof Query>;

@@ -52,6 +52,10 @@ export const Settings = z.strictObject({
       rollback_all: Principals.optional().meta({
         description: "Emergency: roll back every rollout at once.",
       }),
+      force: Principals.optional().meta({
+        description:
+          "Advance past a closed gate or over a stage's bake (--force). Omitted: nobody on GitHub or Slack.",
+      }),
     })
     .default({}),
   defaults: z

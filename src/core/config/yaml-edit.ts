@@ -23,7 +23,16 @@ export function editYaml(text: string, edits: YamlEdit[]): string {
   return current;
 }
 
-const STATE_KEYS = ["percent", "phase", "started_at", "cooldown_until", "reason"] as const;
+const STATE_KEYS = [
+  "percent",
+  "phase",
+  "started_at",
+  "cooldown_until",
+  "reason",
+  "paused_at",
+  "paused_seconds",
+  "rolled_back_from",
+] as const;
 
 /** Writes the bot's state under the top-level `state:` mapping, touching only the fields that changed. */
 export function renderStateEdit(text: string, next: State): string {

@@ -3,6 +3,8 @@ import type { RolloutFile } from "../config/schema.ts";
 import { formatDuration } from "../duration.ts";
 import type { Gate } from "../rollout/gate.ts";
 import type { HealthReport } from "../rollout/health.ts";
+import { viewState } from "../rollout/stage-view.ts";
+import { renderStageTimeline } from "./stage-timeline.ts";
 
 /**
  * The bump pull request: branch, title and body, each with a parser beside its renderer so the bot
@@ -10,6 +12,12 @@ import type { HealthReport } from "../rollout/health.ts";
  */
 
 const BRANCH_PREFIX = "rollout/";
+
+/** The check run that reports a bump PR's gate; branch protection should require it. */
+export const GATE_CHECK = "rollout gate";
+
+/** How to make the gate binding, said wherever the bot finds it is not (PR body, checks, README). */
+export const GATE_NOT_REQUIRED = `"${GATE_CHECK}" is not a required status check on the default branch: this pull request can be merged before its gate opens. Make it one: Settings → Branches → the default branch's protection rule (or a ruleset) → Require status checks to pass → add "${GATE_CHECK}".`;
 const MARKER_RE = /<!-- rollout-bot:(\{[^\n]*?\}) -->/;
 const Marker = z.object({
   v: z.literal(1),
@@ -48,6 +56,8 @@ export interface BumpBodyInput {
   links?: Record<string, string>;
   /** Why this PR exists instead of a direct commit (e.g. the protected-branch fallback). */
   notice?: string;
+  /** The default branch does not require the gate check: said on the PR. */
+  gateNotRequired?: boolean;
 }
 
 /** Cells come from user-controlled files: keep them from breaking the table or the HTML marker. */
@@ -72,7 +82,19 @@ export function renderBody(input: BumpBodyInput): string {
       `| ${i + 1}${here} | ${stage.percent}% | ${formatDuration(stage.bake ?? 0)} | ${stage.approvals ?? "default"} | ${criteria} |`,
     );
   });
+  const view = viewState(file);
+  lines.push(
+    "",
+    renderStageTimeline({
+      percents: file.stages.map((s) => s.percent),
+      percent: marker.from,
+      phase: view.phase,
+      bakes: file.stages.map((s) => formatDuration(s.bake ?? 0)),
+      proposed: marker.to,
+    }),
+  );
   lines.push("", "### Gate");
+  if (input.gateNotRequired) lines.push(`> [!WARNING]\n> ${GATE_NOT_REQUIRED}`, "");
   for (const check of input.gate?.checks ?? [])
     lines.push(`- [${check.pass ? "x" : " "}] ${check.name}: ${cell(check.detail)}`);
   lines.push(

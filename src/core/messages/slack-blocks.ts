@@ -3,7 +3,8 @@ import { cleanText } from "../commands/command.ts";
 import { rolloutPath } from "../config/rollout-file.ts";
 import type { Reason } from "../rollout/health.ts";
 import { ACTION_IDS, type ActionVerb, renderActionValue } from "./slack-actions.ts";
-import { HEALTH_EMOJI, type StatusMessage } from "./status-message.ts";
+import { HEALTH_EMOJI, proposalFact, type StatusMessage } from "./status-message.ts";
+import { statusPageUrl } from "./status-page-url.ts";
 
 /** Block Kit for the status message, threaded updates and ephemeral replies. Pure: no I/O, no clock. */
 
@@ -20,6 +21,8 @@ export interface StatusBlocksOptions {
   interactive?: boolean;
   /** Web address of GitHub, for the link to the rollout file; default https://github.com. */
   githubUrl?: string;
+  /** The status page's public URL (`PUBLIC_URL`): each message links to its rollout's page. */
+  pageUrl?: string | undefined;
 }
 
 /** Slack's documented limits; longer text is refused (`invalid_blocks`), so it is cut here first. */
@@ -87,16 +90,22 @@ function slackDate(iso: string, format: string): string {
   return `<!date^${Math.floor(date.getTime() / 1000)}^${format}|${fallback}>`;
 }
 
-/** `███░░░` 25%  ·  0 › 10 › *[25]* › 50 › 100 — the bar fills to the percent; the current stage is marked. */
-export function progressLine(percent: number, percents: readonly number[]): string {
+/**
+ * `███░░░` 25%  ·  0 › 10 › *[25]* › _50 (proposed)_ › 100 — the bar fills to the percent; the current
+ * stage is marked, a proposed one (a bump PR not merged yet) only named.
+ */
+export function progressLine(percent: number, percents: readonly number[], proposed?: number): string {
   const filled = Math.max(0, Math.min(BAR_WIDTH, Math.round((percent / 100) * BAR_WIDTH)));
   const bar = "█".repeat(filled) + "░".repeat(BAR_WIDTH - filled);
-  const stages = [0, ...percents].map((p) => (p === percent ? `*[${p}]*` : String(p))).join(" › ");
+  const stages = [0, ...percents]
+    .map((p) => (p === percent ? `*[${p}]*` : p === proposed ? `_${p} (proposed)_` : String(p)))
+    .join(" › ");
   return `\`${bar}\` *${percent}%*  ·  ${stages}`;
 }
 
 function factsLine(message: StatusMessage, now: Date | undefined): string {
   const facts = [`stage ${message.stage}/${message.stageCount}`, message.phase.replace("_", " ")];
+  if (message.proposed) facts.push(proposalFact(message.proposed));
   if (message.timeInStage) facts.push(`in stage ${escapeMrkdwn(message.timeInStage)}`);
   if (message.bakeRemaining) facts.push(`bake remaining ${escapeMrkdwn(message.bakeRemaining)}`);
   if (message.cooldownUntil)
@@ -146,13 +155,15 @@ function link(url: string, label: string): string {
   return `<${escapeMrkdwn(url).replace(/\|/g, "%7C")}|${mrkdwnText(label, 80)}>`;
 }
 
-function linksLine(message: StatusMessage, githubUrl: string): string {
+function linksLine(message: StatusMessage, githubUrl: string, pageUrl: string | undefined): string {
   const path = message.path ?? rolloutPath(message.rollout);
   const file = /^[\w.-]+\/[\w.-]+$/.test(message.repo)
     ? link(`${githubUrl.replace(/\/+$/, "")}/${message.repo}/blob/HEAD/${path}`, path)
     : `\`${escapeMrkdwn(path)}\` in ${mrkdwnText(message.repo, 200)}`;
   const parts = [file];
-  let length = file.length;
+  if (pageUrl !== undefined)
+    parts.push(link(statusPageUrl(pageUrl, message.repo, message.rollout), "status page"));
+  let length = parts.join("  ·  ").length;
   for (const [name, url] of Object.entries(message.links)) {
     const part = link(url, name);
     if (length + part.length + 5 > SLACK_LIMITS.sectionText) break;
@@ -213,12 +224,15 @@ export function renderStatusBlocks(message: StatusMessage, options: StatusBlocks
     {
       type: "header",
       text: {
-        ...plain(`${emoji} ${message.rollout} · ${message.percent}%`, SLACK_LIMITS.headerText),
+        ...plain(
+          `${emoji} ${message.rollout} · ${message.percent}%${message.proposed ? ` → ${message.proposed.percent}% proposed` : ""}`,
+          SLACK_LIMITS.headerText,
+        ),
         emoji: true,
       },
     },
     section(
-      `${mrkdwnText(oneLine(message.headline), 1000)}\n${progressLine(message.percent, message.percents)}`,
+      `${mrkdwnText(oneLine(message.headline), 1000)}\n${progressLine(message.percent, message.percents, message.proposed?.percent)}`,
     ),
     context(factsLine(message, options.now)),
   ];
@@ -230,7 +244,7 @@ export function renderStatusBlocks(message: StatusMessage, options: StatusBlocks
   const tail: KnownBlock[] = [];
   const gate = gateLine(message);
   if (gate) tail.push(section(gate));
-  tail.push(context(linksLine(message, options.githubUrl ?? "https://github.com")));
+  tail.push(context(linksLine(message, options.githubUrl ?? "https://github.com", options.pageUrl)));
   const actions = options.interactive === false ? undefined : actionsBlock(message);
   if (actions) tail.push(actions);
   const room = SLACK_LIMITS.blocks - head.length - tail.length;

@@ -2,7 +2,7 @@ import type { RolloutFile } from "../config/schema.ts";
 import { formatDuration } from "../duration.ts";
 import type { Gate } from "../rollout/gate.ts";
 import type { HealthReport, HealthStatus } from "../rollout/health.ts";
-import { type StageView, stageElapsedSeconds } from "../rollout/stage-view.ts";
+import { bakedSeconds, type StageView, stageElapsedSeconds } from "../rollout/stage-view.ts";
 
 /** The status message model: one per rollout, rendered as terminal text here and as Slack blocks in slack-blocks.ts. */
 
@@ -16,7 +16,15 @@ export type StatusEvent =
   | "resumed"
   | "completed"
   | "alert"
-  | "alert_resolved";
+  | "alert_resolved"
+  /** The health differs from the last one posted (green/yellow/red, data missing, a trigger firing). */
+  | "health_changed";
+
+/** A bump PR waiting to merge: the rollout is still where it was until it does. */
+export interface Proposed {
+  percent: number;
+  pr?: { number: number; url: string };
+}
 
 export interface StatusMessage {
   rollout: string;
@@ -38,6 +46,8 @@ export interface StatusMessage {
   cooldownUntil?: string;
   reason?: string;
   gate?: Gate;
+  /** Set while a bump PR proposes the next percent: shown as a proposal, not as the current stage. */
+  proposed?: Proposed;
   channel?: string;
   links: Record<string, string>;
 }
@@ -55,6 +65,7 @@ export interface StatusInput {
   event?: StatusEvent;
   headline?: string;
   gate?: Gate;
+  proposed?: Proposed;
 }
 
 export function buildStatusMessage(input: StatusInput): StatusMessage {
@@ -78,29 +89,47 @@ export function buildStatusMessage(input: StatusInput): StatusMessage {
     const elapsed = stageElapsedSeconds(view, now);
     message.timeInStage = formatDuration(elapsed);
     const bake = view.current?.bake ?? 0;
+    // The bake clock stops while paused.
     if (view.stage > 0 && view.phase !== "complete")
-      message.bakeRemaining = formatDuration(Math.max(0, bake - elapsed));
+      message.bakeRemaining = formatDuration(Math.max(0, bake - bakedSeconds(view, now)));
   }
   if (view.cooldownUntil && view.cooldownUntil > now)
     message.cooldownUntil = view.cooldownUntil.toISOString();
   if (view.reason) message.reason = view.reason;
   if (input.gate) message.gate = input.gate;
+  if (input.proposed) message.proposed = input.proposed;
   if (file.notify?.slack_channel) message.channel = file.notify.slack_channel;
   return message;
 }
 
-/** `██████░░░░ 25%  5 › [25] › 50 › 100`: fill to the percent, stages listed with the current one marked. */
-export function progressBar(percent: number, percents: readonly number[], width = 20): string {
+/**
+ * `██████░░░░ 25%  5 › [25] › 50 › 100`: fill to the percent, stages listed with the current one marked
+ * (and a proposed one as `50 (proposed)`).
+ */
+export function progressBar(
+  percent: number,
+  percents: readonly number[],
+  width = 20,
+  proposed?: number,
+): string {
   const filled = Math.round((percent / 100) * width);
   const bar = "█".repeat(filled) + "░".repeat(width - filled);
-  const stages = [0, ...percents].map((p) => (p === percent ? `[${p}]` : String(p))).join(" › ");
+  const stages = [0, ...percents]
+    .map((p) => (p === percent ? `[${p}]` : p === proposed ? `${p} (proposed)` : String(p)))
+    .join(" › ");
   return `${bar} ${String(percent).padStart(3)}%  ${stages}`;
+}
+
+/** `proposed 50%: waiting for approval (PR #12)`. */
+export function proposalFact(proposed: Proposed): string {
+  return `proposed ${proposed.percent}%: waiting for approval${proposed.pr ? ` (PR #${proposed.pr.number})` : ""}`;
 }
 
 export function renderStatusText(message: StatusMessage): string {
   const lines = [`${HEALTH_EMOJI[message.colour]} ${message.headline}`];
-  lines.push(`   ${progressBar(message.percent, message.percents)}`);
+  lines.push(`   ${progressBar(message.percent, message.percents, 20, message.proposed?.percent)}`);
   const facts: string[] = [`stage ${message.stage}/${message.stageCount}`, message.phase.replace("_", " ")];
+  if (message.proposed) facts.push(proposalFact(message.proposed));
   if (message.timeInStage) facts.push(`in stage ${message.timeInStage}`);
   if (message.bakeRemaining) facts.push(`bake remaining ${message.bakeRemaining}`);
   if (message.cooldownUntil) facts.push(`cooldown until ${message.cooldownUntil.replace(".000Z", "Z")}`);

@@ -52,6 +52,8 @@ export interface MutationInput {
   now: Date;
   /** The host has pull requests: an advance proposes, a refused rollback commit falls back to an urgent PR. */
   pullRequests: boolean;
+  /** The default branch does not require the gate check (false when unknown): the bump PR says so. */
+  gateNotRequired?: boolean | undefined;
   syncFiles: ReadonlyMap<string, { text: string; version?: string | undefined }>;
 }
 
@@ -126,6 +128,7 @@ export function decideMutation(input: MutationInput): MutationDecision {
         evaluation.view.next?.stage.approvals ??
         settings.defaults.approvals,
       ...(notice ? { notice } : {}),
+      ...(input.gateNotRequired && !notice ? { gateNotRequired: true } : {}),
     });
   if (proposing) {
     // A proposal is shown as one: the rollout stays where it is until the PR merges.
@@ -133,6 +136,7 @@ export function decideMutation(input: MutationInput): MutationDecision {
       gate: evaluation.gate,
       event: "stage_passed",
       headline: `${rollout.id}: ready for ${plan.to.percent}% — approve and merge the bump PR`,
+      proposed: { percent: plan.to.percent },
     });
     const proposal = {
       branch: renderBranch(rollout.id),

@@ -8,6 +8,12 @@ export interface StageView {
   stageCount: number;
   phase: Phase;
   startedAt?: Date;
+  /** While paused: when the pause began. */
+  pausedAt?: Date;
+  /** Paused earlier in this stage (resumed since): not bake. */
+  pausedSeconds?: number;
+  /** The stage a rollback came down from, until the rollout is back there. */
+  rolledBackFrom?: number;
   cooldownUntil?: Date;
   reason?: string;
   current?: Stage;
@@ -31,6 +37,9 @@ export function viewState(file: RolloutFile): StageView {
   };
   if (state.started_at !== undefined) view.startedAt = new Date(state.started_at);
   if (state.cooldown_until !== undefined) view.cooldownUntil = new Date(state.cooldown_until);
+  if (state.paused_at !== undefined) view.pausedAt = new Date(state.paused_at);
+  if (state.paused_seconds !== undefined) view.pausedSeconds = state.paused_seconds;
+  if (state.rolled_back_from !== undefined) view.rolledBackFrom = state.rolled_back_from;
   if (state.reason !== undefined) view.reason = state.reason;
   const current = file.stages[index];
   if (current) view.current = current;
@@ -39,9 +48,27 @@ export function viewState(file: RolloutFile): StageView {
   return view;
 }
 
-/** Seconds since the stage started; 0 when unknown. */
+/** Seconds since the stage started (wall clock, pauses included); 0 when unknown. */
 export function stageElapsedSeconds(view: StageView, now: Date): number {
-  return view.startedAt === undefined ? 0 : Math.max(0, (now.getTime() - view.startedAt.getTime()) / 1000);
+  return stageAgeSeconds(view, now) ?? 0;
+}
+
+/** Seconds since the stage started; undefined when the start is unknown (nothing can be clipped to it). */
+export function stageAgeSeconds(view: StageView, now: Date): number | undefined {
+  return view.startedAt === undefined
+    ? undefined
+    : Math.max(0, (now.getTime() - view.startedAt.getTime()) / 1000);
+}
+
+/** Seconds paused in this stage so far: earlier pauses plus the one going on. */
+export function pausedSeconds(view: StageView, now: Date): number {
+  const current = view.pausedAt ? Math.max(0, (now.getTime() - view.pausedAt.getTime()) / 1000) : 0;
+  return (view.pausedSeconds ?? 0) + current;
+}
+
+/** The bake clock: time in the stage minus time paused. */
+export function bakedSeconds(view: StageView, now: Date): number {
+  return Math.max(0, stageElapsedSeconds(view, now) - pausedSeconds(view, now));
 }
 
 export function inCooldown(view: StageView, now: Date): boolean {

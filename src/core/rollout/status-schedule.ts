@@ -1,6 +1,7 @@
 import { CronExpressionParser } from "cron-parser";
 import type { RolloutFile } from "../config/schema.ts";
 import type { Settings } from "../config/settings-schema.ts";
+import { viewState } from "./stage-view.ts";
 
 /** When scheduled status is due: the schedule fired since the last post. Pure: time comes in. */
 
@@ -11,9 +12,14 @@ export interface StatusSchedule {
   timezone: string;
 }
 
+/** The current stage's schedule, else the rollout's, else the settings', else every 4 hours. */
 export function statusSchedule(file: RolloutFile, settings: Settings): StatusSchedule {
   return {
-    cron: file.notify?.schedule ?? settings.notify?.schedule ?? DEFAULT_STATUS_SCHEDULE,
+    cron:
+      viewState(file).current?.schedule ??
+      file.notify?.schedule ??
+      settings.notify?.schedule ??
+      DEFAULT_STATUS_SCHEDULE,
     timezone: file.notify?.timezone ?? settings.notify?.timezone ?? "UTC",
   };
 }

@@ -1,6 +1,7 @@
 import type { RolloutFile, State } from "../config/schema.ts";
 import type { Settings } from "../config/settings-schema.ts";
 import { FORCEABLE, type Gate } from "./gate.ts";
+import { cooldownSeconds } from "./stage-rules.ts";
 import { currentState, inCooldown, type StageView, viewState } from "./stage-view.ts";
 
 /** The state machine: each transition either yields the next state or a refusal that says why. */
@@ -11,7 +12,13 @@ export type Transition =
       kind: "rollback";
       to?: number | "previous" | undefined;
       reason?: string | undefined;
+      /** Decided by the bot's automation (alerts, triggers), not asked for by a person. */
       automatic?: boolean;
+      /**
+       * The percent the decision was made at: refused once the rollout has moved (another replica or
+       * alert rolled it back first), so one verdict never steps down twice.
+       */
+      from?: number;
     }
   | { kind: "pause"; reason?: string | undefined }
   | { kind: "resume" }
@@ -66,6 +73,14 @@ function advance(
   if (!percents.includes(to)) return refuse(`${to}% is not a stage of this rollout (${percents.join(", ")})`);
   if (to <= view.percent)
     return refuse(`advance must raise the percentage: ${to}% is not above ${view.percent}%`);
+  // Jumping over a stage skips its bake: only a forced advance (a permission of its own) may.
+  const skipped = file.stages.filter((s) => s.percent > view.percent && s.percent < to && (s.bake ?? 0) > 0);
+  if (skipped.length > 0 && !t.force) {
+    return refuse(
+      `advance to ${to}% skips ${skipped.map((s) => `the ${s.percent}% stage's bake`).join(" and ")}`,
+      ["advance one stage at a time, or force it (--force, by someone permissions.force names)"],
+    );
+  }
   const failing = t.gate.checks.filter(
     (c) => !c.pass && c.name !== "stage" && !(t.force && FORCEABLE.has(c.name)),
   );
@@ -82,6 +97,13 @@ function advance(
     started_at: iso(now),
     reason: undefined,
     cooldown_until: inCooldown(view, now) ? state.cooldown_until : undefined,
+    paused_at: undefined,
+    paused_seconds: undefined,
+    // Below the stage a rollback came from, the stages on the way back up baked before.
+    rolled_back_from:
+      state.rolled_back_from !== undefined && to < state.rolled_back_from
+        ? state.rolled_back_from
+        : undefined,
   });
   return { ok: true, from: state, to: next, summary: `${view.percent}% → ${to}%` };
 }
@@ -99,20 +121,20 @@ export function applyTransition(
       return advance(file, view, state, t, now);
     case "rollback": {
       if (view.percent === 0) return refuse("already at 0%: nothing to roll back");
-      if (t.automatic && view.phase === "rolled_back") {
-        return refuse(
-          `already rolled back to ${view.percent}%; an automatic rollback does not step down again`,
-        );
-      }
+      // Protection stays armed in every phase; what keeps it from cascading is that a rolled-back stage
+      // is judged on its own data (windows clipped to it, a warm-up) and this compare-and-swap.
+      if (t.from !== undefined && t.from !== view.percent)
+        return refuse(`already at ${view.percent}%: this rollback was decided at ${t.from}%`);
       const target = rollbackTarget(file, view, t.to);
       if (typeof target === "string") return refuse(target);
-      const cooldown = file.rollback?.cooldown ?? settings.defaults.cooldown ?? 0;
+      const cooldown = cooldownSeconds(file, view, settings);
       const next = clean({
         percent: target,
         phase: "rolled_back",
         started_at: iso(now),
         cooldown_until: cooldown > 0 ? iso(new Date(now.getTime() + cooldown * 1000)) : undefined,
         reason: t.reason,
+        rolled_back_from: view.percent,
       });
       return { ok: true, from: state, to: next, summary: `${view.percent}% → ${target}%` };
     }
@@ -122,16 +144,27 @@ export function applyTransition(
       return {
         ok: true,
         from: state,
-        to: clean({ ...state, phase: "paused", reason: t.reason }),
+        // The bake clock stops while paused.
+        to: clean({ ...state, phase: "paused", reason: t.reason, paused_at: iso(now) }),
         summary: `paused at ${view.percent}%`,
       };
     case "resume": {
       if (view.phase !== "paused") return refuse(`not paused (${view.phase})`);
       const phase = inCooldown(view, now) ? "rolled_back" : view.percent === 0 ? "pending" : "baking";
+      const since = view.pausedAt
+        ? Math.max(0, Math.floor((now.getTime() - view.pausedAt.getTime()) / 1000))
+        : 0;
+      const paused = (state.paused_seconds ?? 0) + since;
       return {
         ok: true,
         from: state,
-        to: clean({ ...state, phase, reason: undefined }),
+        to: clean({
+          ...state,
+          phase,
+          reason: undefined,
+          paused_at: undefined,
+          paused_seconds: paused > 0 && view.percent > 0 ? paused : undefined,
+        }),
         summary: `resumed at ${view.percent}%`,
       };
     }
@@ -150,7 +183,7 @@ export function applyTransition(
       return {
         ok: true,
         from: state,
-        to: clean({ ...state, phase: "complete", reason: undefined }),
+        to: clean({ ...state, phase: "complete", reason: undefined, paused_at: undefined }),
         summary: `complete at ${view.percent}%`,
       };
     }

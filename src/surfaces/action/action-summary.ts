@@ -1,5 +1,6 @@
 import type { CommandOutcome } from "../../commands/run-command.ts";
 import { formatDiagnostic } from "../../core/config/yaml-diagnostics.ts";
+import { renderStageTimeline } from "../../core/messages/stage-timeline.ts";
 import { HEALTH_EMOJI, type StatusMessage } from "../../core/messages/status-message.ts";
 import { renderHuman } from "../cli/cli-render.ts";
 import { failureOf, statusesOf, warningsOf } from "./action-outputs.ts";
@@ -30,6 +31,9 @@ function codeBlock(text: string): string[] {
   const fence = "`".repeat(Math.max(3, longest + 1));
   return [`${fence}text`, text, fence];
 }
+
+/** More rollouts than this in one summary get the table only. */
+const MAX_TIMELINES = 10;
 
 /** Rollouts whose change is proposed or planned, not made: their rows show `from → to`. */
 function pendingFrom(outcome: CommandOutcome): Map<string, number> {
@@ -127,6 +131,20 @@ export function renderSummary(outcome: CommandOutcome, context: SummaryContext):
       ),
       "",
     );
+    // The stage timeline of each rollout (GitHub renders Mermaid); a long list keeps to the table.
+    for (const s of statuses.length <= MAX_TIMELINES ? statuses : []) {
+      lines.push(
+        `**${cell(s.rollout)}**`,
+        "",
+        renderStageTimeline({
+          percents: s.percents,
+          percent: s.percent,
+          phase: s.phase,
+          ...(s.cooldownUntil ? { cooldownUntil: s.cooldownUntil.replace(".000Z", "Z") } : {}),
+        }),
+        "",
+      );
+    }
   }
   if (outcome.kind === "validate") {
     const rows = outcome.files.map((f) => [

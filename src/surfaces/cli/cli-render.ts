@@ -123,6 +123,7 @@ export function renderJson(outcome: CommandOutcome): unknown {
         rollouts: outcome.plans.map((p) => ({ id: p.rollout, from: p.from.percent, to: p.to.percent })),
         skipped: outcome.skipped,
         commit: outcome.commit ?? null,
+        urgentPullRequest: outcome.urgentPr ?? null,
         commitMessage: outcome.commitMessage,
         dispatches: outcome.dispatches,
       };
@@ -251,6 +252,11 @@ export function renderHuman(outcome: CommandOutcome): string {
       if (outcome.plans.length === 0) return "no active rollouts to roll back";
       const lines = [
         `${outcome.dryRun ? "dry run — would roll back" : "✓ rolled back"} ${outcome.plans.length} rollout(s) to 0% in one commit${outcome.commit ? ` ${outcome.commit.slice(0, 12)}` : ""}`,
+        ...(outcome.urgentPr
+          ? [
+              `  🚨 branch protection refused the commit: merge urgent pull request #${outcome.urgentPr.number} ${outcome.urgentPr.url} (the rollback workflows ran already)`,
+            ]
+          : []),
         ...outcome.plans.map((p) => `  ${p.rollout}: ${p.from.percent}% → ${p.to.percent}%`),
         ...outcome.skipped.map((s) => `  skipped ${s.rollout}: ${s.why}`),
         ...outcome.dispatches.map((d) =>

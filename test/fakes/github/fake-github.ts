@@ -8,6 +8,7 @@ import { IGNORED_BY_GITHUB, loadGitHubSpec, matchOperation, validateRequest } fr
 import { GitHubError, type RouteResult } from "./route-kit.ts";
 import { ROUTES } from "./routes.ts";
 import { ANONYMOUS_OPERATIONS } from "./routes-apps.ts";
+import { OAUTH_PATHS, oauthRoute } from "./routes-oauth.ts";
 import { FakeGitHubState } from "./state.ts";
 
 export type { FaultOptions } from "./faults.ts";
@@ -100,6 +101,34 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     // GraphQL: POST /graphql (GHES: /api/graphql, beside /api/v3).
     const graphql = method === "POST" && (url.pathname === "/graphql" || url.pathname === "/api/graphql");
     const match = graphql ? undefined : matchOperation(method, path);
+    // The OAuth web flow lives on the web host (github.com, or a GHE host's root), outside the API.
+    if (!ghe && OAUTH_PATHS.has(path)) {
+      const result = oauthRoute(state, {
+        method,
+        path,
+        query,
+        raw: raw.toString("utf8"),
+        contentType: String(req.headers["content-type"] ?? ""),
+        accept: String(req.headers.accept ?? ""),
+      });
+      if (result.problems.length > 0)
+        violations.push({ method, path, operationId: result.operationId, problems: result.problems });
+      requests.push({
+        method,
+        path,
+        query,
+        operationId: result.operationId,
+        pathTemplate: path,
+        body: raw.length > 0 ? raw.toString("utf8") : undefined,
+        status: result.status,
+        at,
+        faulted: false,
+        response: result.body,
+      });
+      res.writeHead(result.status, result.headers);
+      res.end(result.body);
+      return;
+    }
     const problems: string[] = [];
     let body: unknown;
     if (raw.length > 0) {

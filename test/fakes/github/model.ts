@@ -109,6 +109,8 @@ export interface Repo {
   /** `heads/main`, `tags/v1` → commit sha, as the git refs API names them (without `refs/`). */
   refs: Map<string, string>;
   protectedBranches: Set<string>;
+  /** Per protected branch, the status checks it requires (branch protection's required_status_checks). */
+  requiredChecks: Map<string, string[]>;
   collaborators: Map<string, Permission>;
   pulls: Map<number, PullRequest>;
   reviews: Review[];

@@ -202,6 +202,22 @@ function getBranch(ctx: RouteContext) {
   });
 }
 
+/** The status checks a branch requires; 404 when it requires none (GitHub: "Required status checks not enabled"). */
+function getStatusChecksProtection(ctx: RouteContext) {
+  const repo = repoOf(ctx);
+  const branch = ctx.params.branch ?? "";
+  const contexts = repo.requiredChecks.get(branch);
+  if (!contexts) throw new GitHubError(404, "Required status checks not enabled");
+  const url = `${ctx.urls.api}/repos/${repo.fullName}/branches/${branch}/protection/required_status_checks`;
+  return ok({
+    url,
+    strict: false,
+    contexts,
+    checks: contexts.map((context) => ({ context, app_id: null })),
+    contexts_url: `${url}/contexts`,
+  });
+}
+
 function getCollaboratorPermission(ctx: RouteContext) {
   const repo = repoOf(ctx);
   const login = ctx.params.username ?? "";
@@ -228,4 +244,5 @@ export const repoRoutes: Record<string, RouteHandler> = {
   "repos/list-commits": listCommits,
   "repos/get-branch": getBranch,
   "repos/get-collaborator-permission-level": getCollaboratorPermission,
+  "repos/get-status-checks-protection": getStatusChecksProtection,
 };

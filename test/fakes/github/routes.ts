@@ -7,6 +7,7 @@ import { gitRoutes } from "./routes-git.ts";
 import { issueRoutes } from "./routes-issues.ts";
 import { pullRoutes } from "./routes-pulls.ts";
 import { repoRoutes } from "./routes-repos.ts";
+import { userRoutes } from "./routes-users.ts";
 
 /**
  * Handlers by GitHub operationId. Routing is done by the OpenAPI description (see openapi.ts), so
@@ -22,6 +23,7 @@ export const ROUTES: Readonly<Record<string, RouteHandler>> = {
   ...checkRoutes,
   ...actionRoutes,
   ...appRoutes,
+  ...userRoutes,
 };
 
 export const IMPLEMENTED_OPERATIONS: readonly string[] = Object.keys(ROUTES).sort();

@@ -1,6 +1,7 @@
 import { FakeClock } from "./clock.ts";
 import { type FlatTree, type GitCommit, type GitIdentity, GitObjects } from "./git-objects.ts";
 import type { Permission, PullRequest, Repo, Review, ReviewState } from "./model.ts";
+import type { OAuthClientState } from "./routes-oauth.ts";
 
 export { FakeClock } from "./clock.ts";
 export type { GitCommit } from "./git-objects.ts";
@@ -44,6 +45,14 @@ export class FakeGitHubState {
   readonly tokens = new Map<string, string>();
   readonly app = { id: 1001, slug: "rollout-bot", botLogin: "rollout-bot[bot]" };
   readonly installation = { id: 1, account: "acme", repositories: "all" as "all" | string[] };
+  /** The App's own OAuth client (user sign-in through the web flow); see routes-oauth.ts. */
+  readonly oauth: OAuthClientState = {
+    clientId: "Iv23liFakeClientId01",
+    clientSecret: "fake-client-secret-0123456789abcdef",
+    callbackUrls: [],
+    codes: new Map(),
+    issued: [],
+  };
   /** Manifests "registered" in the web UI (github.com/settings/apps/new), by their one-time code. */
   readonly manifestCodes = new Map<string, { manifest: Record<string, unknown>; owner: string }>();
   #nextId = 1000;
@@ -78,6 +87,7 @@ export class FakeGitHubState {
       objects: new GitObjects(),
       refs: new Map(),
       protectedBranches: new Set(options.protected ? [defaultBranch] : []),
+      requiredChecks: new Map(),
       collaborators: new Map(Object.entries(options.collaborators ?? {})),
       pulls: new Map(),
       reviews: [],
@@ -111,6 +121,12 @@ export class FakeGitHubState {
       ? members.map((m) => [m, "member"] as const)
       : Object.entries(members);
     this.teams.set(`${org}/${slug}`.toLowerCase(), new Map(entries));
+  }
+
+  /** Requires status checks on a branch (which makes it protected, as on GitHub). */
+  requireChecks(fullName: string, branch: string, contexts: string[]): void {
+    const repo = this.repo(fullName);
+    repo.requiredChecks.set(branch, contexts);
   }
 
   protectBranch(fullName: string, branch: string): void {
