@@ -49,4 +49,12 @@ describe("octokit retry", () => {
     });
     expect(once.seen).toEqual([500]);
   });
+
+  it("answers a 409 at once: a stale sha is the caller's to re-read, not the network's to retry", async () => {
+    // Retried, a compare-and-swap that lost held the rollout's lease 1 + 4 + 9 s before the caller
+    // could re-read: duplicate alerts on three replicas then timed out waiting for it (replicas.test.ts).
+    const stale = await serve([409, 200]);
+    await expect(stale.client.request("PUT /x")).rejects.toMatchObject({ status: 409 });
+    expect(stale.seen).toEqual([409]);
+  });
 });

@@ -5,7 +5,7 @@ import { RequestError } from "@octokit/request-error";
 /**
  * GitHub's transient faults retried the way @octokit/plugin-retry does — 5xx and network errors (and
  * GraphQL's "Something went wrong while executing your query"), 3 retries after 1, 4 and 9 s, never
- * 400/401/403/404/410/422/451, `request.retries` per call — without its cost: plugin-retry 8 builds a
+ * 400/401/403/404/409/410/422/451, `request.retries` per call — without its cost: plugin-retry 8 builds a
  * new Bottleneck limiter for every request (its wrap-request.js), ≈ 1.1–1.7 ms of CPU and a few
  * timer hops each (measured: 3.4 ms CPU per request with it and the throttling plugin's limiters,
  * 0.6 ms without; octokit/plugin-throttling.js#629: Bottleneck is unmaintained). Probot's client gets
@@ -20,7 +20,8 @@ export interface RetryOptions {
   doNotRetry?: number[];
 }
 
-const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 451];
+// plugin-retry's list, and 409: a conflict (a stale sha, a branch moved) is re-read by the caller under its lease.
+const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 451];
 
 function retryable(error: unknown, doNotRetry: readonly number[]): boolean {
   const e = error as { status?: unknown; request?: unknown };
