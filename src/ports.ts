@@ -156,6 +156,16 @@ export interface RepoStore {
    */
   readonly repoMetricsUrls?: boolean;
   listRolloutFiles(): Promise<RepoFile[]>;
+  /**
+   * Every rollout file and the settings file at once, from what the store already read where it can
+   * tell nothing changed (GitHub: a 304 on the `.github` listing, files by blob sha). `trustWebhooks`:
+   * the scheduler's poll, which may answer without any request while no push said otherwise.
+   */
+  readConfiguration?(options?: {
+    trustWebhooks?: boolean;
+  }): Promise<{ rollouts: RepoFile[]; settings: RepoFile | undefined }>;
+  /** Runs `fn` with its writes ahead of the host's other queued writes (a rollback's commit and dispatch). */
+  urgently?<T>(fn: () => Promise<T>): Promise<T>;
   /** The file on the default branch, or at `ref` (a PR head) where the store can read other refs. */
   readFile(path: string, ref?: string): Promise<RepoFile | undefined>;
   /** Writes directly to the default branch (local: the work tree, optionally committed). */
@@ -226,6 +236,8 @@ export interface RepoRegistry {
   repos(): Promise<RepoStore[]>;
   /** By `owner/name` (case-insensitive); undefined when the bot does not serve it. */
   find(name: string): Promise<RepoStore | undefined>;
+  /** The repositories that hold rollout `id`, from an index where the registry keeps one. */
+  locate?(id: string): Promise<RepoStore[]>;
 }
 
 /** Remembers keys for a while: the same alert or delivery acts once across retries and replicas. */

@@ -70,12 +70,15 @@ export async function applyPlan(
     };
   }
   const status = { ...planned };
+  // A rollback's writes (commit, urgent PR, dispatch) go ahead of the host's other queued writes.
+  const urgent = <T>(fn: () => Promise<T>): Promise<T> =>
+    plan.action === "rollback" && ctx.store.urgently ? ctx.store.urgently(fn) : fn();
   let commit: string | undefined;
   let urgentPr: ProposalResult | undefined;
   // Journaled before the commit: a process dying between commit and dispatch leaves a trace.
   const intent = await beginIntent(ctx, plan);
   try {
-    commit = (await ctx.store.commit({ files, message: plan.commitMessage })).commit;
+    commit = (await urgent(() => ctx.store.commit({ files, message: plan.commitMessage }))).commit;
     log.info({ commit, from: plan.from.percent, to: plan.to.percent }, "change committed");
   } catch (error) {
     const fallback = delivery.kind === "commit" ? delivery.fallback : undefined;
@@ -83,7 +86,7 @@ export async function applyPlan(
       await intent?.failed(error);
       throw error;
     }
-    urgentPr = await pulls.propose({ ...fallback, files, message: plan.commitMessage });
+    urgentPr = await urgent(() => pulls.propose({ ...fallback, files, message: plan.commitMessage }));
     log.error(
       { pr: urgentPr.number },
       "protected branch refused the rollback commit: urgent pull request opened",
@@ -104,7 +107,10 @@ export async function applyPlan(
       continue;
     }
     try {
-      dispatches.push({ workflow: dispatch.workflow, ...(await ctx.store.dispatchWorkflow(dispatch)) });
+      dispatches.push({
+        workflow: dispatch.workflow,
+        ...(await urgent(() => ctx.store.dispatchWorkflow(dispatch))),
+      });
     } catch (error) {
       const detail = errorMessage(error);
       log.error({ workflow: dispatch.workflow, err: detail }, "workflow dispatch failed");
@@ -131,10 +137,16 @@ export async function applyPlan(
     : [];
   // A store that cannot dispatch at all (a plain checkout) leaves nothing to finish later.
   if (mayDispatch) await intent?.settle(dispatches.every((d) => d.dispatched || d.unsupported));
-  if (delivery.kind === "commit" && delivery.closeBump && pulls) {
-    await pulls.close(delivery.closeBump.branch, delivery.closeBump.comment).catch((error: unknown) => {
-      log.warn({ err: errorMessage(error) }, "could not close the bump pull request");
-    });
+  const closeBump = delivery.kind === "commit" ? delivery.closeBump : undefined;
+  if (closeBump && pulls) {
+    // Clean-up, not the rollback: an alert's answer does not wait for it (ctx.defer).
+    const close = () =>
+      pulls.close(closeBump.branch, closeBump.comment).then(
+        () => undefined,
+        (error: unknown) => log.warn({ err: errorMessage(error) }, "could not close the bump pull request"),
+      );
+    if (ctx.defer) ctx.defer(close);
+    else await close();
   }
   const outcome: AppliedOutcome = {
     kind: "applied",

@@ -42,6 +42,11 @@ export interface CommandContext {
   journal?: IntentJournal;
   /** Flag services a rollout may name, and what was sent to the write-only ones. */
   flags?: { services: FlagServiceRegistry; ledger: FlagLedger };
+  /**
+   * Where work that may finish after the command has answered goes (closing the bump PR a rollback made
+   * obsolete); awaited in place when absent. The alert inbox answers Alertmanager without it.
+   */
+  defer?: (work: () => Promise<void>) => void;
   /** The health last announced per rollout: a change is posted at once (tick.ts). */
   healthLedger?: HealthLedger;
   /** Runs a rollout's transition under its lease, one at a time across processes. */

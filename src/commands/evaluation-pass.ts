@@ -51,6 +51,7 @@ export class EvaluationPass {
     const refreshGates = now - this.#lastGateRefresh >= (this.#options.gateRefreshMs ?? GATE_REFRESH_MS);
     if (refreshGates) this.#lastGateRefresh = now;
     const stores = await registry.repos();
+    const started = services.clock.now().getTime();
     const all: TickDecision[] = [];
     let next = 0;
     const worker = async () => {
@@ -63,6 +64,10 @@ export class EvaluationPass {
       Array.from({ length: Math.min(this.#options.concurrency ?? 4, stores.length) }, worker),
     );
     this.#options.onDecisions?.(all);
+    services.logger.info(
+      { repos: stores.length, rollouts: all.length, ms: services.clock.now().getTime() - started },
+      "evaluation pass done",
+    );
     return all;
   }
 
@@ -83,6 +88,7 @@ export class EvaluationPass {
     let decisions: TickDecision[] = [];
     try {
       decisions = await tick(ctx, {
+        poll: true,
         statusDue: async (rollout, settings) => {
           const schedule = statusSchedule(rollout.file, settings);
           if (!isStatusDue(schedule, this.#lastPosted.get(key(rollout.id)) ?? this.#startedAt, now))

@@ -46,6 +46,8 @@ export interface AlertOutcome {
 export interface InboxDeps {
   services: Services;
   registry: RepoRegistry;
+  /** Where clean-up after a rollback's dispatch runs, so the alert's answer does not wait for it. */
+  background?: (work: () => Promise<void>) => void;
 }
 
 /** Which repositories a request's credential covers: every one (the global token), or one. */
@@ -65,13 +67,16 @@ function rank(alert: InboxAlert): number {
 
 async function locate(registry: RepoRegistry, alert: InboxAlert): Promise<RepoStore | undefined> {
   if (alert.repo) return registry.find(alert.repo);
-  // No repo label: accept it only when exactly one served repo has the rollout.
-  const matches: RepoStore[] = [];
-  for (const store of await registry.repos()) {
-    if ((await store.listRolloutFiles()).some((f) => isFileOfRollout(f.path, alert.rollout ?? ""))) {
-      matches.push(store);
-    }
-  }
+  const id = alert.rollout ?? "";
+  // No repo label: accept it only when exactly one served repo has the rollout. The registry's index
+  // where it keeps one; else every repository listed at once, not one after another.
+  const matches = registry.locate
+    ? await registry.locate(id)
+    : await (async () => {
+        const stores = await registry.repos();
+        const files = await Promise.all(stores.map((s) => s.listRolloutFiles()));
+        return stores.filter((_, i) => files[i]!.some((f) => isFileOfRollout(f.path, id)));
+      })();
   return matches.length === 1 ? matches[0] : undefined;
 }
 
@@ -81,8 +86,12 @@ async function act(
   alert: InboxAlert & { rollout: string },
 ): Promise<AlertOutcome> {
   const base = { key: alert.key, name: alert.name, rollout: alert.rollout, repo: store.name };
-  const ctx = contextFor(deps.services, store, `alert:${alert.source}/${alert.name}`);
-  const repo = await loadRepo(store);
+  const ctx = {
+    ...contextFor(deps.services, store, `alert:${alert.source}/${alert.name}`),
+    ...(deps.background ? { defer: deps.background } : {}),
+  };
+  // One wave: the rollout's file, the settings and its sync files, read once and handed to mutate.
+  const repo = await loadRepo(store, { only: alert.rollout });
   const rollout = repo.rollouts.find((r) => r.id === alert.rollout);
   if (!rollout)
     return {
@@ -107,6 +116,7 @@ async function act(
       reason,
       // `from`: two alerts of one incident decided at the same percent step down once.
       transition: () => ({ kind: "rollback", to, from, reason, automatic: true }),
+      repo,
     });
     if (outcome.kind === "refused")
       return { ...base, result: "already_rolled_back", detail: outcome.message };

@@ -3,13 +3,15 @@ import {
   parseRolloutFile,
   parseSettingsFile,
   type Rollout,
+  rolloutPath,
   SETTINGS_PATH,
 } from "../core/config/rollout-file.ts";
 import { Settings } from "../core/config/settings-schema.ts";
 import type { Diagnostic } from "../core/config/yaml-diagnostics.ts";
 import { nearest } from "../core/did-you-mean.ts";
 import { RolloutError } from "../core/errors.ts";
-import type { RepoStore } from "../ports.ts";
+import type { RepoFile, RepoStore } from "../ports.ts";
+import { parseCache } from "./parse-cache.ts";
 
 /** Reads every rollout file and the settings of one repository; invalid files are reported, never fatal. */
 
@@ -27,18 +29,34 @@ export interface LoadedRepo {
   rollouts: LoadedRollout[];
   /** Files that failed validation, with every diagnostic. */
   invalid: { path: string; diagnostics: Diagnostic[] }[];
+  /** Other files read in the same wave (a rollout's sync files), for the decision that follows. */
+  files?: ReadonlyMap<string, RepoFile | undefined>;
+}
+
+export interface LoadOptions {
+  /**
+   * Only this rollout: its file read by path beside the settings and the sync files its last version
+   * named — one wave of reads, not the folder listing and every file after it.
+   */
+  only?: string;
+  /** The scheduler's poll: the store may answer from what it read while no push said otherwise. */
+  poll?: boolean;
 }
 
 export const describeDiagnostic = (d: Diagnostic) => `${d.file}:${d.line}:${d.column} ${d.message}`;
 
-export async function loadRepo(store: RepoStore): Promise<LoadedRepo> {
-  const [files, settingsFile] = await Promise.all([store.listRolloutFiles(), store.readFile(SETTINGS_PATH)]);
+export async function loadRepo(store: RepoStore, options: LoadOptions = {}): Promise<LoadedRepo> {
+  const read = options.only === undefined ? undefined : await readOne(store, options.only);
+  const { rollouts: files, settings: settingsFile } = read ?? (await readAll(store, options.poll === true));
   const invalid: LoadedRepo["invalid"] = [];
   const policy = { repoMetricsUrls: store.repoMetricsUrls === true };
+  const policyKey = policy.repoMetricsUrls ? "repo-urls" : "server";
   let settings = Settings.parse({});
   let settingsProblem: string | undefined;
   if (settingsFile) {
-    const parsed = parseSettingsFile(settingsFile.path, settingsFile.text, policy);
+    const parsed = parseCache.parse(store.name, settingsFile, policyKey, () =>
+      parseSettingsFile(settingsFile.path, settingsFile.text, policy),
+    );
     if (parsed.ok) settings = parsed.value;
     else {
       invalid.push({ path: settingsFile.path, diagnostics: parsed.diagnostics });
@@ -48,14 +66,44 @@ export async function loadRepo(store: RepoStore): Promise<LoadedRepo> {
   }
   const rollouts: LoadedRollout[] = [];
   for (const file of files) {
-    const parsed = parseRolloutFile(file.path, file.text, policy);
+    const parsed = parseCache.parse(store.name, file, policyKey, () =>
+      parseRolloutFile(file.path, file.text, policy),
+    );
     if (parsed.ok) rollouts.push(await withStageStart(store, { ...parsed.value, version: file.version }));
     else invalid.push({ path: file.path, diagnostics: parsed.diagnostics });
   }
   rollouts.sort((a, b) => a.id.localeCompare(b.id));
   const repo: LoadedRepo = { name: store.name, settings, rollouts, invalid };
   if (settingsProblem !== undefined) repo.settingsProblem = settingsProblem;
+  if (read?.files) repo.files = read.files;
   return repo;
+}
+
+async function readAll(
+  store: RepoStore,
+  poll: boolean,
+): Promise<{ rollouts: RepoFile[]; settings: RepoFile | undefined }> {
+  if (store.readConfiguration) return store.readConfiguration({ trustWebhooks: poll });
+  const [rollouts, settings] = await Promise.all([store.listRolloutFiles(), store.readFile(SETTINGS_PATH)]);
+  return { rollouts, settings };
+}
+
+/**
+ * Rollout `id` alone, in one wave: its file by path, the settings, and the sync files the version
+ * parsed last time named (read ahead: a rollback's sync edits then need no second wave). Undefined
+ * when there is no `<id>.yml` (a `.yaml` file, or none): the caller lists the folder instead.
+ */
+async function readOne(store: RepoStore, id: string) {
+  const path = rolloutPath(id);
+  const last = parseCache.last<Rollout>(store.name, path);
+  const ahead = last?.ok ? [...new Set(last.value.file.sync.map((t) => t.file))] : [];
+  const [file, settings, ...synced] = await Promise.all([
+    store.readFile(path),
+    store.readFile(SETTINGS_PATH),
+    ...ahead.map((p) => store.readFile(p)),
+  ]);
+  if (!file) return undefined;
+  return { rollouts: [file], settings, files: new Map(ahead.map((p, i) => [p, synced[i]])) };
 }
 
 /**

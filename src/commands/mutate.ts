@@ -36,10 +36,13 @@ export type MutationOutcome =
 
 const MAX_ATTEMPTS = 3;
 
-async function readSyncFiles(ctx: CommandContext, rollout: LoadedRollout) {
+async function readSyncFiles(ctx: CommandContext, rollout: LoadedRollout, known?: LoadedRepo["files"]) {
   const files = new Map<string, { text: string; version?: string | undefined }>();
   const paths = [...new Set(rollout.file.sync.map((t) => t.file))];
-  const read = await Promise.all(paths.map((path) => ctx.store.readFile(path)));
+  // Read along with the rollout (loadRepo's read-ahead) where it could be: no second wave.
+  const read = await Promise.all(
+    paths.map((path) => (known?.has(path) ? known.get(path) : ctx.store.readFile(path))),
+  );
   for (const file of read) if (file) files.set(file.path, { text: file.text, version: file.version });
   return files;
 }
@@ -55,7 +58,7 @@ async function attempt(
   const proposing = request.action === "advance" && ctx.store.pulls !== undefined;
   const [evaluation, syncFiles, gateRequired] = await Promise.all([
     first && request.evaluation ? request.evaluation : evaluateRollout(ctx, rollout, repo.settings, options),
-    readSyncFiles(ctx, rollout),
+    readSyncFiles(ctx, rollout, first ? repo.files : undefined),
     proposing ? ctx.store.pulls?.requiredCheck?.(GATE_CHECK) : undefined,
   ]);
   const decision = decideMutation({

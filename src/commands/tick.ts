@@ -31,12 +31,14 @@ export interface TickDecision {
 }
 
 export interface TickOptions {
+  /** The scheduler's poll: the store may answer from what it read while no push said otherwise. */
+  poll?: boolean;
   /** Whether a scheduled status post is due for this rollout now (decisions always announce). */
   statusDue?: (rollout: LoadedRollout, settings: Settings) => boolean | Promise<boolean>;
 }
 
 export async function tick(ctx: CommandContext, options: TickOptions = {}): Promise<TickDecision[]> {
-  const repo = await loadRepo(ctx.store);
+  const repo = await loadRepo(ctx.store, { poll: options.poll === true });
   const decisions: TickDecision[] = [];
   for (const invalid of repo.invalid) {
     ctx.logger.warn(

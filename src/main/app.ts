@@ -38,7 +38,15 @@ export interface App {
 export function createApp(options: AppOptions): App {
   const { services, registry } = options;
   const metrics = createServerMetrics(options.observe, () => services.clock.now());
-  const inbox: InboxDeps = { services, registry };
+  // Clean-up the alert inbox does after answering; close() waits for it.
+  const pending = new Set<Promise<void>>();
+  const background = (work: () => Promise<void>) => {
+    const running: Promise<void> = work()
+      .catch((error: unknown) => services.logger.warn({ err: String(error) }, "background work failed"))
+      .finally(() => pending.delete(running));
+    pending.add(running);
+  };
+  const inbox: InboxDeps = { services, registry, background };
   const scheduler = new EvaluationPass({
     services: { ...services, logger: services.logger.child({ job: "evaluation" }) },
     registry,
@@ -74,6 +82,7 @@ export function createApp(options: AppOptions): App {
       await loop?.stop();
       // close() stops accepting connections and resolves once in-flight requests have finished.
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(pending);
     },
   };
 }

@@ -3,15 +3,6 @@ import { MemoryDedupe, MemoryLock } from "../adapters/memory/memory-coordination
 import { MemoryHealthLedger } from "../adapters/memory/memory-health-ledger.ts";
 import { MemoryIntentJournal } from "../adapters/memory/memory-journal.ts";
 import { MemorySlackMessageStore } from "../adapters/memory/memory-slack-store.ts";
-import { RedisAlertBook } from "../adapters/redis/redis-alert-book.ts";
-import { connectRedis } from "../adapters/redis/redis-connection.ts";
-import { RedisDedupe } from "../adapters/redis/redis-dedupe.ts";
-import { RedisFlagLedger } from "../adapters/redis/redis-flag-ledger.ts";
-import { RedisHealthLedger } from "../adapters/redis/redis-health-ledger.ts";
-import { RedisIntentJournal } from "../adapters/redis/redis-journal.ts";
-import { RedisLock } from "../adapters/redis/redis-lock.ts";
-import { RedisRunCoordinator } from "../adapters/redis/redis-run-coordinator.ts";
-import { RedisSlackMessageStore } from "../adapters/redis/redis-slack-store.ts";
 import { memoryFlagLedger } from "../commands/reconcile-flags.ts";
 import { DEFAULT_LEASE_TTL_MS, type Services } from "../commands/services.ts";
 import type { Clock, Coordination, Logger } from "../ports.ts";
@@ -38,44 +29,14 @@ export function memoryCoordination(clock?: Clock): Coordination {
   };
 }
 
-export function redisCoordination(
-  url: string,
-  options: { leaseTtlMs?: number | undefined; logger: Logger },
-): Coordination {
-  const redis = connectRedis(url);
-  let lastError = "";
-  redis.on("error", (error: Error) => {
-    // ioredis emits on every failed reconnect: log a change of error, not each attempt.
-    if (error.message === lastError) return;
-    lastError = error.message;
-    options.logger.error({ err: error.message }, "redis connection error");
-  });
-  redis.on("ready", () => {
-    lastError = "";
-  });
-  return {
-    kind: "redis",
-    lock: new RedisLock(redis, { ttlMs: options.leaseTtlMs, logger: options.logger }),
-    dedupe: new RedisDedupe(redis),
-    journal: new RedisIntentJournal(redis),
-    alerts: new RedisAlertBook(redis),
-    slackStore: new RedisSlackMessageStore(redis),
-    flagLedger: new RedisFlagLedger(redis),
-    health: new RedisHealthLedger(redis),
-    runCoordinator: new RedisRunCoordinator(redis),
-    close: async () => {
-      await redis.quit().catch(() => redis.disconnect());
-    },
-  };
-}
-
-export function coordinationFromEnv(
+/** ioredis and the Redis adapters are loaded only when REDIS_URL asks for them. */
+export async function coordinationFromEnv(
   env: { REDIS_URL?: string | undefined; LEASE_TTL_MS?: number | undefined },
   logger: Logger,
-): Coordination {
-  return env.REDIS_URL
-    ? redisCoordination(env.REDIS_URL, { leaseTtlMs: env.LEASE_TTL_MS, logger })
-    : memoryCoordination();
+): Promise<Coordination> {
+  if (!env.REDIS_URL) return memoryCoordination();
+  const { redisCoordination } = await import("./redis-coordination.ts");
+  return redisCoordination(env.REDIS_URL, { leaseTtlMs: env.LEASE_TTL_MS, logger });
 }
 
 /** Services for one process without Redis: the CLI, the Action, the demo, and tests. */

@@ -5,10 +5,13 @@ import { EtagCache } from "../adapters/github/etag-cache.ts";
 import { GitHubRegistry } from "../adapters/github/github-registry.ts";
 import { DEFAULT_WEB_URL } from "../adapters/github/github-repo.ts";
 import { GitHubRepoStore } from "../adapters/github/github-repo-store.ts";
+import { ConcurrencyGroup, RetryLimiter } from "../adapters/github/light-limiters.ts";
 import { throttleHandlers } from "../adapters/github/octokit-policy.ts";
+import { octokitRetry } from "../adapters/github/octokit-retry.ts";
 import type { RateLimitObserver } from "../adapters/github/rate-limit-observer.ts";
+import { DEFAULT_TRUST_MS, RepoSnapshots } from "../adapters/github/repo-snapshots.ts";
 import { timedFetch } from "../adapters/github/timed-fetch.ts";
-import { writeQueue } from "../adapters/github/write-queue.ts";
+import { unpacedWrites, WriteLanes } from "../adapters/github/write-lanes.ts";
 import type { Services } from "../commands/services.ts";
 import { errorMessage } from "../core/errors.ts";
 import { dedupeDeliveries } from "../surfaces/github/delivery-dedupe.ts";
@@ -22,6 +25,8 @@ export const GITHUB_WEBHOOKS_PATH = "/api/github/webhooks";
 export const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
 /** Bytes of webhook bodies held at once; past it a delivery gets 503 (the schedule reconciles what it missed). */
 export const WEBHOOK_BODY_BUDGET = 64 * 1024 * 1024;
+/** Conditional reads kept per served repository: two listings, its files, its pull requests, refs. */
+const ETAGS_PER_REPO = 24;
 
 /** Web address of the GitHub the App talks to: GHE_HOST (with GHE_PROTOCOL) or github.com. */
 export function githubWebUrl(env: NodeJS.ProcessEnv): string {
@@ -43,26 +48,41 @@ export async function createGitHubSurface(
     rateLimits?: RateLimitObserver;
     requestTimeoutMs?: number;
     retries?: number;
+    /** How long a repository no push changed is trusted without asking GitHub (single process). */
+    trustWebhooksMs?: number;
   } = {},
 ) {
   // Throttling spaces writes as GitHub asks of integrations; tests against the fake may switch it off.
   // A function (not an object) so it applies after Probot's own defaults fill the throttle options in
   // (Probot's would not retry a secondary rate limit). With REDIS_URL in `env`, Probot shares the
   // throttling queues of every replica through Redis (ioredis, installed with the bot), except the
-  // write queue, kept per replica (see write-queue.ts).
-  const Base = options.rateLimits
-    ? ProbotOctokit.plugin(options.rateLimits.plugin() as never)
-    : ProbotOctokit;
-  const Octokit = Base.defaults((o: { throttle?: object; retry?: object }) => ({
-    ...o,
-    ...(options.retries === undefined ? {} : { retry: { ...o.retry, retries: options.retries } }),
-    throttle: {
-      ...o.throttle,
-      ...throttleHandlers(services.logger),
-      write: writeQueue,
-      ...(options.throttle === false ? { enabled: false } : {}),
-    },
-  }));
+  // write pacing, kept per replica (see write-queue.ts) in WriteLanes: per installation, rollbacks first.
+  // Bottleneck's cost per request is cut where the plugins let us: plugin-retry replaced by octokitRetry
+  // (same policy), the throttling plugin's per-client retry limiter and, unless clustered, its `global`
+  // group by light equivalents (light-limiters.ts).
+  const lanes = new WriteLanes();
+  const global = new ConcurrencyGroup(10);
+  const throttled = options.throttle !== false;
+  const plugins = [
+    octokitRetry,
+    ...(throttled ? [lanes.plugin()] : []),
+    ...(options.rateLimits ? [options.rateLimits.plugin()] : []),
+  ];
+  const Octokit = ProbotOctokit.plugin(...(plugins as never[])).defaults(
+    (o: { throttle?: { connection?: unknown }; retry?: object }) => ({
+      ...o,
+      retry: { enabled: false },
+      transientRetry: options.retries === undefined ? {} : { retries: options.retries },
+      throttle: {
+        ...o.throttle,
+        ...throttleHandlers(services.logger),
+        write: unpacedWrites,
+        retryLimiter: new RetryLimiter(),
+        ...(o.throttle?.connection ? {} : { global }),
+        ...(throttled ? {} : { enabled: false }),
+      },
+    }),
+  );
   // Our pino logger (JSON on stdout, `service` field): Probot's own would print pretty text instead.
   // Every GitHub request (REST calls and installation-token minting alike) gets a deadline per attempt.
   const request = { fetch: timedFetch(options.requestTimeoutMs) };
@@ -71,6 +91,11 @@ export async function createGitHubSurface(
     overrides: { Octokit, request, ...(options.log ? { log: options.log } : {}) },
   });
   const etags = new EtagCache();
+  // Within the trust window a repository no push changed is not polled (single process: a replica
+  // sees neither another's webhooks nor its commits, so with Redis every pass asks GitHub — for free).
+  const snapshots = new RepoSnapshots({
+    trustMs: services.coordination.kind === "memory" ? (options.trustWebhooksMs ?? DEFAULT_TRUST_MS) : 0,
+  });
   const webUrl = githubWebUrl(env);
   let bot: Promise<string | undefined> | undefined;
   // The App's own login (`<slug>[bot]`): only PRs and commits by it are the bot's.
@@ -94,11 +119,17 @@ export async function createGitHubSurface(
       owner: repo.owner,
       repo: repo.repo,
       etags,
+      snapshots,
+      lanes,
       webUrl,
       botLogin,
       ...(repo.defaultBranch ? { defaultBranch: repo.defaultBranch } : {}),
     });
-  const registry = new GitHubRegistry(probot, storeFor, services.logger);
+  // The read cache holds what a pass reads of every repository: sized to the working set.
+  const registry = new GitHubRegistry(probot, storeFor, services.logger, {
+    snapshots,
+    onSize: (repos) => etags.fit(repos * ETAGS_PER_REPO),
+  });
   const middleware = await createNodeMiddleware(githubApp({ services, storeFor, registry }), {
     probot,
     webhooksPath: GITHUB_WEBHOOKS_PATH,

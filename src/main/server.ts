@@ -9,22 +9,25 @@ import { LogNotifier } from "../adapters/log/log-notifier.ts";
 import { createLogger } from "../adapters/log/logger.ts";
 import { metricsResolver } from "../adapters/prometheus/metrics-sources.ts";
 import { loadMetricsSources } from "../adapters/prometheus/metrics-sources-config.ts";
-import { SlackNotifier } from "../adapters/slack/slack-notifier.ts";
+import type { SlackNotifier } from "../adapters/slack/slack-notifier.ts";
 import { DEFAULT_LEASE_TTL_MS, type Services } from "../commands/services.ts";
 import { errorMessage } from "../core/errors.ts";
 import type { Notifier, RepoRegistry } from "../ports.ts";
 import type { RouteHandler } from "../surfaces/http/app-server.ts";
-import { startOutboxFlusher } from "../surfaces/slack/outbox-flusher.ts";
 import { createApp } from "./app.ts";
 import { coordinationFromEnv } from "./coordination.ts";
 import { loadEnvFile } from "./env-file.ts";
 import { createGitHubSurface, GITHUB_WEBHOOKS_PATH, githubWebUrl } from "./github.ts";
 import { githubSetupFromEnv } from "./github-setup.ts";
 import { githubEnabled, parseServerEnv, slackEnabled } from "./server-env.ts";
-import { createSlackSurface, SLACK_EVENTS_PATH, type SlackClient, slackDirectory } from "./slack.ts";
+import type { SlackClient } from "./slack.ts";
 import { createWebSurface, liveUpdates, mountWeb } from "./web.ts";
 
-/** `npm start`: one HTTP server (GitHub webhooks, Slack, alerts, health, metrics) plus the evaluation loop. */
+/**
+ * `npm start`: one HTTP server (GitHub webhooks, Slack, alerts, health, metrics) plus the evaluation loop.
+ * Optional parts are imported only when configured (Slack: Bolt and the Web API; Redis: ioredis), so a
+ * server without them neither loads nor holds them (separate chunks of the bundle).
+ */
 
 const envFile = loadEnvFile();
 const parsed = parseServerEnv(process.env);
@@ -47,13 +50,21 @@ if (!sources.ok) {
   process.exit(2);
 }
 const clock = { now: () => new Date() };
-const coordination = coordinationFromEnv(env, logger.child({ component: "coordination" }));
+const coordination = await coordinationFromEnv(env, logger.child({ component: "coordination" }));
 const githubUrl = githubWebUrl(process.env);
 const slackOn = slackEnabled(env) && env.SLACK_BOT_TOKEN !== undefined;
-// With Slack: one message per rollout stage, updated in place, threaded replies; failed posts wait in an outbox.
-const slackNotifier =
+const slackModules =
   slackOn && env.SLACK_BOT_TOKEN
-    ? new SlackNotifier({
+    ? await Promise.all([
+        import("../adapters/slack/slack-notifier.ts"),
+        import("./slack.ts"),
+        import("../surfaces/slack/outbox-flusher.ts"),
+      ])
+    : undefined;
+// With Slack: one message per rollout stage, updated in place, threaded replies; failed posts wait in an outbox.
+const slackNotifier: SlackNotifier | undefined =
+  slackModules && env.SLACK_BOT_TOKEN
+    ? new slackModules[0].SlackNotifier({
         token: env.SLACK_BOT_TOKEN,
         slackApiUrl: env.SLACK_API_URL,
         defaultChannel: env.SLACK_DEFAULT_CHANNEL,
@@ -68,8 +79,8 @@ const slackNotifier =
 const live = liveUpdates(logger);
 const notifier: Notifier = live.watch(slackNotifier ?? new LogNotifier(logger));
 const slackClient: SlackClient | undefined =
-  slackOn && env.SLACK_BOT_TOKEN
-    ? slackDirectory({
+  slackModules && env.SLACK_BOT_TOKEN
+    ? slackModules[1].slackDirectory({
         botToken: env.SLACK_BOT_TOKEN,
         signingSecret: env.SLACK_SIGNING_SECRET,
         appToken: env.SLACK_APP_TOKEN,
@@ -119,12 +130,16 @@ if (githubEnabled(env)) {
   for (const [path, route] of githubSetupFromEnv(env, logger)) extraRoutes.set(path, route);
 }
 const registry = new CompositeRegistry(registries);
-const slack = slackClient
-  ? createSlackSurface(slackClient, services, registry, { githubUrl, pageUrl: env.PUBLIC_URL })
-  : undefined;
+const slack =
+  slackClient && slackModules
+    ? slackModules[1].createSlackSurface(slackClient, services, registry, {
+        githubUrl,
+        pageUrl: env.PUBLIC_URL,
+      })
+    : undefined;
 const web = createWebSurface({ env, services, registry, live, localMode: Boolean(env.ROLLOUT_REPO_DIR) });
 mountWeb(extraRoutes, web, registries.length > 0);
-if (slack?.route) extraRoutes.set(SLACK_EVENTS_PATH, slack.route);
+if (slack?.route && slackModules) extraRoutes.set(slackModules[1].SLACK_EVENTS_PATH, slack.route);
 if (registries.length === 0)
   logger.warn({}, "no repository: register the GitHub App at /setup (or set APP_ID, …) or ROLLOUT_REPO_DIR");
 if (!env.ALERT_WEBHOOK_TOKEN && !env.ALERT_TOKEN_KEY)
@@ -158,7 +173,8 @@ app.server.listen(env.PORT, env.HOST, () => {
 });
 app.start(env.EVALUATION_CRON);
 slack?.start();
-const stopFlusher = slackNotifier ? startOutboxFlusher(slackNotifier, logger) : () => {};
+const stopFlusher =
+  slackNotifier && slackModules ? slackModules[2].startOutboxFlusher(slackNotifier, logger) : () => {};
 
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {

@@ -51,6 +51,8 @@ export async function startGitHubApp(options: {
   protected?: boolean;
   latencyMs?: number;
   throttle?: boolean;
+  /** ALERT_WEBHOOK_TOKEN: alerts accepted with it (none by default). */
+  alertToken?: string;
 }) {
   const fake: FakeGitHub = await startFakeGitHub({ latencyMs: options.latencyMs ?? 0 });
   fake.state.clock.set("2026-11-22T10:00:00Z");
@@ -85,7 +87,7 @@ export async function startGitHubApp(options: {
   const app = createApp({
     services,
     registry: github.registry,
-    alertToken: undefined,
+    alertToken: options.alertToken,
     extraRoutes: new Map<string, RouteHandler>([[GITHUB_WEBHOOKS_PATH, github.route]]),
   });
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));

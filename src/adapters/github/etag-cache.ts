@@ -4,10 +4,22 @@
  */
 export class EtagCache {
   readonly #entries = new Map<string, { etag: string; data: unknown }>();
-  readonly #max: number;
+  #max: number;
 
   constructor(max = 5000) {
     this.#max = max;
+  }
+
+  /**
+   * Room for the working set: a cache smaller than what one pass reads evicts every entry before it
+   * is asked for again (the 5,000 entries it had thrashed past ~700 repositories). Never shrinks.
+   */
+  fit(entries: number): void {
+    this.#max = Math.max(this.#max, entries);
+  }
+
+  get size(): number {
+    return this.#entries.size;
   }
 
   get(key: string): { etag: string; data: unknown } | undefined {

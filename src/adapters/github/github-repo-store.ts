@@ -1,6 +1,7 @@
 import type { Octokit } from "@octokit/rest";
 import {
   isRolloutFileName,
+  isRolloutPath,
   ROLLOUTS_DIR,
   rolloutIdFromPath,
   SETTINGS_PATH,
@@ -17,9 +18,11 @@ import type {
   WorkflowDispatch,
 } from "../../ports.ts";
 import { GitHubCollaborators } from "./github-collaborators.ts";
-import { refUpdateError } from "./github-errors.ts";
+import { commitOnBranchError, refUpdateError } from "./github-errors.ts";
 import { GitHubPulls } from "./github-pulls.ts";
-import { GitHubRepo, type GitHubRepoOptions } from "./github-repo.ts";
+import { type ContentEntry, GitHubRepo, type GitHubRepoOptions } from "./github-repo.ts";
+import { RepoSnapshots, type SnapshotFile } from "./repo-snapshots.ts";
+import type { WriteLanes } from "./write-lanes.ts";
 
 /**
  * A repository on GitHub (or GHES) through Octokit. Reads are conditional (ETag → 304, free of rate
@@ -30,7 +33,14 @@ import { GitHubRepo, type GitHubRepoOptions } from "./github-repo.ts";
 export interface GitHubRepoStoreOptions extends GitHubRepoOptions {
   /** The CLI or the Action, opted in: metrics URLs in this repository's files are used. */
   repoMetricsUrls?: boolean;
+  /** What was last read under `.github/`, shared by every store of the process. */
+  snapshots?: RepoSnapshots;
+  /** The write pacing of the client; with it a rollback's writes go ahead of the others. */
+  lanes?: WriteLanes;
 }
+
+/** A head read along with a rollout file, for a commit of several files shortly after (CAS on the branch). */
+const HEAD_PREFETCH_MS = 10_000;
 
 export class GitHubRepoStore implements RepoStore {
   readonly name: string;
@@ -40,9 +50,15 @@ export class GitHubRepoStore implements RepoStore {
   readonly collaborators: GitHubCollaborators;
   readonly repoMetricsUrls: boolean;
   readonly #gh: GitHubRepo;
+  readonly #snapshots: RepoSnapshots;
+  readonly #lanes: WriteLanes | undefined;
+  #head: { at: number; sha: Promise<string> } | undefined;
+  #listing: Promise<ContentEntry[] | undefined> | undefined;
 
   constructor(octokit: Octokit, options: GitHubRepoStoreOptions) {
     this.#gh = new GitHubRepo(octokit, options);
+    this.#snapshots = options.snapshots ?? new RepoSnapshots();
+    this.#lanes = options.lanes;
     this.owner = options.owner;
     this.repo = options.repo;
     this.name = this.#gh.name;
@@ -60,29 +76,133 @@ export class GitHubRepoStore implements RepoStore {
   }
 
   async listRolloutFiles(): Promise<RepoFile[]> {
+    return (await this.readConfiguration()).rollouts;
+  }
+
+  /**
+   * Every rollout file and the settings file. The `.github` listing is read conditionally: 304 (free)
+   * proves nothing under it changed; otherwise only the folder and the files whose sha changed are
+   * read. With `trustWebhooks` (the scheduler's poll), a repository checked within the trust window
+   * with no push since is answered from what was read, with no request.
+   */
+  async readConfiguration(
+    options: { trustWebhooks?: boolean } = {},
+  ): Promise<{ rollouts: RepoFile[]; settings: RepoFile | undefined }> {
+    const trusted = options.trustWebhooks ? this.#snapshots.trusted(this.name) : undefined;
+    const snapshot = trusted ?? (await this.#refresh());
+    return {
+      rollouts: snapshot.rollouts.map(asRepoFile),
+      settings: snapshot.settings ? asRepoFile(snapshot.settings) : undefined,
+    };
+  }
+
+  async #refresh() {
+    const known = this.#snapshots.get(this.name);
+    const entries = (await this.#githubListing()) ?? [];
+    const folder = entries.find((e) => e.path === ROLLOUTS_DIR && e.type === "dir");
+    const settingsEntry = entries.find((e) => e.path === SETTINGS_PATH && e.type === "file");
+    const [rollouts, settings] = await Promise.all([
+      !folder
+        ? []
+        : known?.rolloutsTree === folder.sha
+          ? known.rollouts
+          : this.#readRollouts(known?.rollouts ?? []),
+      !settingsEntry
+        ? null
+        : known?.settings?.sha === settingsEntry.sha
+          ? known.settings
+          : this.#readBlob(SETTINGS_PATH),
+    ]);
+    return this.#snapshots.set(this.name, {
+      rolloutsTree: folder?.sha,
+      rollouts,
+      settings: settings ?? null,
+    });
+  }
+
+  /** One `.github` listing at a time per store: the settings and the rollouts ask for it together. */
+  #githubListing(): Promise<ContentEntry[] | undefined> {
+    this.#listing ??= this.#gh
+      .content(".github")
+      .then((listing) => (Array.isArray(listing) ? listing : undefined))
+      .finally(() => {
+        this.#listing = undefined;
+      });
+    return this.#listing;
+  }
+
+  async #readRollouts(previous: readonly SnapshotFile[]): Promise<SnapshotFile[]> {
     const listing = await this.#gh.content(ROLLOUTS_DIR);
     if (!Array.isArray(listing)) return [];
-    const names = listing
+    const bySha = new Map(previous.map((f) => [`${f.path}\u0000${f.sha}`, f]));
+    const entries = listing
       .filter((e) => e.type === "file" && isRolloutFileName(e.name))
       .sort((a, b) => a.name.localeCompare(b.name));
-    const files = await Promise.all(names.map((e) => this.readFile(e.path)));
-    return files.filter((f): f is RepoFile => f !== undefined);
+    const files = await Promise.all(
+      entries.map((e) => bySha.get(`${e.path}\u0000${e.sha}`) ?? this.#readBlob(e.path)),
+    );
+    return files.filter((f): f is SnapshotFile => f !== undefined);
+  }
+
+  async #readBlob(path: string, ref?: string): Promise<SnapshotFile | undefined> {
+    const data = await this.#gh.content(path, ref);
+    if (data === undefined || Array.isArray(data) || data.type !== "file") return undefined;
+    return { path, text: GitHubRepo.text(data), sha: data.sha };
   }
 
   async readFile(path: string, ref?: string): Promise<RepoFile | undefined> {
-    // Most repositories have no settings file: a 404 counts against the rate limit on every tick, a
-    // 304 on the folder listing does not. Look in the (conditional) listing first.
-    if (path === SETTINGS_PATH && ref === undefined) {
-      const listing = await this.#gh.content(".github");
-      if (!Array.isArray(listing) || !listing.some((e) => e.path === SETTINGS_PATH && e.type === "file"))
-        return undefined;
-    }
-    const data = await this.#gh.content(path, ref);
-    if (data === undefined || Array.isArray(data) || data.type !== "file") return undefined;
-    return { path, text: GitHubRepo.text(data), version: data.sha };
+    if (ref === undefined && path === SETTINGS_PATH) return this.#readSettings();
+    // A rollout file read on its own is a command about to decide: the branch head comes along, in
+    // the same wave, for the compare-and-swap of a commit of several files.
+    if (ref === undefined && isRolloutPath(path)) this.#prefetchHead();
+    const file = await this.#readBlob(path, ref);
+    return file ? asRepoFile(file) : undefined;
   }
 
-  /** Compare-and-swap on content: each file must still be the blob it was computed from. */
+  /**
+   * Most repositories have no settings file: a 404 counts against the rate limit, a 304 on the folder
+   * listing does not. A repository last seen without one is looked up in the (conditional) listing; one
+   * with one, or never seen, is read directly — one wave either way.
+   */
+  async #readSettings(): Promise<RepoFile | undefined> {
+    if (this.#snapshots.get(this.name)?.settings === null) {
+      const entries = await this.#githubListing();
+      if (!entries?.some((e) => e.path === SETTINGS_PATH && e.type === "file")) return undefined;
+    }
+    const file = await this.#readBlob(SETTINGS_PATH);
+    return file ? asRepoFile(file) : undefined;
+  }
+
+  #prefetchHead(): void {
+    const now = Date.now();
+    if (this.#head && now - this.#head.at < 1_000) return;
+    const sha = this.defaultBranch().then((branch) => this.#gh.ref(branch));
+    sha.catch(() => undefined);
+    this.#head = { at: now, sha };
+  }
+
+  /** The head read with the files when it is recent, else read now; used once. */
+  async #headFor(branch: string): Promise<string> {
+    const prefetched = this.#head;
+    this.#head = undefined;
+    if (prefetched && Date.now() - prefetched.at < HEAD_PREFETCH_MS) {
+      const sha = await prefetched.sha.catch(() => undefined);
+      if (sha) return sha;
+    }
+    return this.#gh.ref(branch);
+  }
+
+  /** Runs `fn` with its GitHub writes in the rollback lane, ahead of this installation's other writes. */
+  urgently<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#lanes ? this.#lanes.urgently(fn) : fn();
+  }
+
+  /** A push (webhook) changed these paths on the default branch: what was read of them is stale. */
+  changed(paths: readonly string[]): void {
+    if (paths.some((p) => p.startsWith(".github/"))) this.#snapshots.invalidate(this.name);
+  }
+
+  /** Compare-and-swap on content: each file must still be, at `headSha`, the blob it was computed from. */
   async #checkBase(change: Change, headSha: string): Promise<void> {
     // In parallel: every request before the commit delays a rollback's dispatch.
     await Promise.all(
@@ -97,25 +217,22 @@ export class GitHubRepoStore implements RepoStore {
   }
 
   async commit(change: Change): Promise<AppliedChange> {
+    // Whatever happens, what was read under .github/ is no longer known to be current.
+    if (change.files.some((f) => f.path.startsWith(".github/"))) this.#snapshots.invalidate(this.name);
     const branch = await this.defaultBranch();
     const [only] = change.files;
     if (change.files.length === 1 && only?.baseVersion !== undefined)
       return this.#putFile(branch, only, change.message);
-    const head = await this.#gh.head(branch);
-    await this.#checkBase(change, head.sha);
-    const sha = await this.#gh.commitOn(head, change);
+    // Several files: the head they are checked at, and ONE write that applies only while the branch is
+    // still there (createCommitOnBranch's expectedHeadOid).
+    const head = await this.#headFor(branch);
+    await this.#checkBase(change, head);
     try {
-      // force: false — GitHub refuses anything but a fast-forward: the ref-level compare-and-swap.
-      await this.#gh.octokit.rest.git.updateRef({
-        ...this.#gh.coordinates,
-        ref: `heads/${branch}`,
-        sha,
-        force: false,
-      });
+      const commit = await this.#gh.commitOnBranch(branch, head, change);
+      return { commit: commit.oid, url: commit.url || this.webUrl("commit", commit.oid) };
     } catch (error) {
-      throw refUpdateError(error, branch);
+      throw commitOnBranchError(error, branch);
     }
-    return { commit: sha, url: this.webUrl("commit", sha) };
   }
 
   /**
@@ -210,3 +327,5 @@ export class GitHubRepoStore implements RepoStore {
     return date ? new Date(date) : undefined;
   }
 }
+
+const asRepoFile = (f: SnapshotFile): RepoFile => ({ path: f.path, text: f.text, version: f.sha });

@@ -93,11 +93,17 @@ export class GitHubRepo {
     }
   }
 
-  /** GET contents, conditionally; undefined on 404. */
+  /** GET contents, conditionally; undefined on 404. Kept slim: only what the bot reads of the answer. */
   content(path: string, ref?: string): Promise<ContentFile | ContentEntry[] | undefined> {
-    return this.conditional(`${this.name}:${ref ?? ""}:${path}`, path, (headers) =>
-      this.octokit.rest.repos.getContent({ ...this.coordinates, path, ...(ref ? { ref } : {}), headers }),
-    );
+    return this.conditional(`${this.name}:${ref ?? ""}:${path}`, path, async (headers) => {
+      const response = await this.octokit.rest.repos.getContent({
+        ...this.coordinates,
+        path,
+        ...(ref ? { ref } : {}),
+        headers,
+      });
+      return { headers: response.headers, data: slimContent(response.data) };
+    });
   }
 
   /** The text of a file's content answer. */
@@ -106,6 +112,53 @@ export class GitHubRepo {
       data.content ?? "",
       (data.encoding as BufferEncoding | undefined) ?? "base64",
     ).toString("utf8");
+  }
+
+  /** The commit a branch points at now (a conditional read: 304 while it has not moved). */
+  async ref(branch: string): Promise<string> {
+    const ref = await this.conditional<{ object: { sha: string } }>(
+      `${this.name}:ref:heads/${branch}`,
+      `the head of ${branch}`,
+      (headers) => this.octokit.rest.git.getRef({ ...this.coordinates, ref: `heads/${branch}`, headers }),
+    );
+    if (!ref) throw new RolloutError("UPSTREAM", `${this.name} has no branch ${branch}`);
+    return ref.object.sha;
+  }
+
+  /**
+   * Every file of a change in ONE write: GraphQL `createCommitOnBranch`, applied only while the branch
+   * is still at `expectedHead` (compare-and-swap on the branch). GitHub signs the commit and records
+   * the App's bot as its author, as for a commit made through the REST API.
+   */
+  async commitOnBranch(
+    branch: string,
+    expectedHead: string,
+    change: Change,
+  ): Promise<{ oid: string; url: string }> {
+    const newline = change.message.indexOf("\n");
+    const headline = newline < 0 ? change.message : change.message.slice(0, newline);
+    const body = newline < 0 ? "" : change.message.slice(newline + 1).replace(/^\n+/, "");
+    const result = await this.octokit.graphql<{
+      createCommitOnBranch: { commit: { oid: string; url: string } };
+    }>(
+      `mutation ($input: CreateCommitOnBranchInput!) {
+        createCommitOnBranch(input: $input) { commit { oid url } }
+      }`,
+      {
+        input: {
+          branch: { repositoryNameWithOwner: this.name, branchName: branch },
+          message: body ? { headline, body } : { headline },
+          expectedHeadOid: expectedHead,
+          fileChanges: {
+            additions: change.files.map((f) => ({
+              path: f.path,
+              contents: Buffer.from(f.text, "utf8").toString("base64"),
+            })),
+          },
+        },
+      },
+    );
+    return result.createCommitOnBranch.commit;
   }
 
   /** The branch head and its tree, the base of every commit the bot makes. */
@@ -144,4 +197,13 @@ export class GitHubRepo {
       ? `${this.webUrl}/${this.name}/commit/${target}`
       : `${this.webUrl}/${this.name}/blob/HEAD/${target}`;
   }
+}
+
+function slimContent(data: unknown): ContentFile | ContentEntry[] | unknown {
+  if (Array.isArray(data))
+    return data.map((e: ContentEntry) => ({ type: e.type, name: e.name, path: e.path, sha: e.sha }));
+  const file = data as ContentFile;
+  return file && typeof file === "object" && file.type === "file"
+    ? { type: file.type, sha: file.sha, path: file.path, content: file.content, encoding: file.encoding }
+    : data;
 }

@@ -24,16 +24,34 @@ export function statusSchedule(file: RolloutFile, settings: Settings): StatusSch
   };
 }
 
+/**
+ * Occurrences already worked out, per expression: the latest one and the one after it. Every pass
+ * asks for every rollout; until the next occurrence the answer is the same, so the expression is not
+ * parsed again (cron-parser, ≈ 0.1 ms a parse). A pure memo: same inputs, same answer.
+ */
+const occurrences = new Map<string, { prev: number; next: number } | null>();
+const MAX_EXPRESSIONS = 10_000;
+
 /** The latest scheduled time at or before `now`; undefined for an expression cron-parser refuses. */
 export function lastOccurrence(schedule: StatusSchedule, now: Date): Date | undefined {
+  const key = `${schedule.cron}\u0000${schedule.timezone}`;
+  const at = now.getTime();
+  const known = occurrences.get(key);
+  if (known === null) return undefined;
+  if (known && known.prev <= at && at < known.next) return new Date(known.prev);
+  if (occurrences.size >= MAX_EXPRESSIONS) occurrences.clear();
   try {
     // prev() is strictly before currentDate: nudge by 1 ms so a tick exactly on the minute counts.
     const expression = CronExpressionParser.parse(schedule.cron, {
-      currentDate: new Date(now.getTime() + 1),
+      currentDate: new Date(at + 1),
       tz: schedule.timezone,
     });
-    return expression.prev().toDate();
+    const prev = expression.prev().toDate().getTime();
+    const next = expression.next().toDate().getTime();
+    occurrences.set(key, { prev, next: next > prev ? next : prev + 1 });
+    return new Date(prev);
   } catch {
+    occurrences.set(key, null);
     return undefined;
   }
 }

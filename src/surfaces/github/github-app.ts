@@ -84,8 +84,22 @@ export function githubApp(deps: GitHubSurfaceDeps) {
       const { repository, installation, commits, head_commit: head } = context.payload;
       if (!repository.owner) return;
       const paths = commits.flatMap((c) => [...(c.added ?? []), ...(c.modified ?? [])]);
+      // A push says exactly what changed: what the bot read of those files is stale from now.
+      if (context.payload.ref === `refs/heads/${repository.default_branch}`)
+        deps.registry.changed?.(repository.owner.login, repository.name, [
+          ...paths,
+          ...commits.flatMap((c) => c.removed ?? []),
+          // GitHub lists at most 2,048 commits: past that, anything may have changed.
+          ...(commits.length >= 2048 ? [".github/"] : []),
+        ]);
       if (!paths.some(isRolloutPath)) return;
-      if (installation) deps.registry.seen(installation.id, repository.owner.login, repository.name);
+      if (installation)
+        deps.registry.seen(
+          installation.id,
+          repository.owner.login,
+          repository.name,
+          repository.default_branch,
+        );
       await onPush(deps, storeOf(context.octokit, { ...repository, owner: repository.owner }), {
         ref: context.payload.ref,
         defaultBranch: repository.default_branch,

@@ -11,7 +11,9 @@ export interface GitHubSurfaceDeps {
   ): RepoStore;
   /** Keeps the registry of served repositories in step with installations and pushes. */
   registry: {
-    seen(installationId: number, owner: string, repo: string): void;
+    seen(installationId: number, owner: string, repo: string, defaultBranch?: string): void;
     forget(owner: string, repo: string): void;
+    /** A push to the default branch changed these paths: what was read of them is stale. */
+    changed?(owner: string, repo: string, paths: readonly string[]): void;
   };
 }

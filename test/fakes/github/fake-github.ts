@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { FaultInjector, type FaultOptions } from "./faults.ts";
 import { sha1 } from "./git-objects.ts";
+import { handleGraphql } from "./graphql.ts";
 import { IGNORED_BY_GITHUB, loadGitHubSpec, matchOperation, validateRequest } from "./openapi.ts";
 import { GitHubError, type RouteResult } from "./route-kit.ts";
 import { ROUTES } from "./routes.ts";
@@ -14,7 +15,8 @@ export type { FaultOptions } from "./faults.ts";
 
 /**
  * A stateful GitHub REST API on 127.0.0.1 for adapter tests. Every request is routed and checked
- * by GitHub's OpenAPI description; `assertClean()` fails the test on any request the description
+ * by GitHub's OpenAPI description, every GraphQL query (`POST /graphql`) against GitHub's GraphQL
+ * schema (graphql.ts); `assertClean()` fails the test on any request the description or the schema
  * rejects, any route the fake does not implement, and any expected request that never came.
  * Reachable as `url` (Octokit `baseUrl`) or as a GitHub Enterprise host (`/api/v3` prefix).
  */
@@ -96,6 +98,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const ghe = url.pathname === "/api/v3" || url.pathname.startsWith("/api/v3/");
     const path = ghe ? url.pathname.slice("/api/v3".length) || "/" : url.pathname;
     const query = Object.fromEntries(url.searchParams);
+    // GraphQL: POST /graphql (GHES: /api/graphql, beside /api/v3).
+    const graphql = method === "POST" && (url.pathname === "/graphql" || url.pathname === "/api/graphql");
+    const match = graphql ? undefined : matchOperation(method, path);
     // The OAuth web flow lives on the web host (github.com, or a GHE host's root), outside the API.
     if (!ghe && OAUTH_PATHS.has(path)) {
       const result = oauthRoute(state, {
@@ -124,7 +129,6 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       res.end(result.body);
       return;
     }
-    const match = matchOperation(method, path);
     const problems: string[] = [];
     let body: unknown;
     if (raw.length > 0) {
@@ -136,9 +140,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         body = raw.toString("utf8");
       }
     }
-    problems.push(...validateRequest(match, { query, body, headers: req.headers }));
+    if (!graphql) problems.push(...validateRequest(match, { query, body, headers: req.headers }));
     const handler = match ? ROUTES[match.operationId] : undefined;
     if (match && !handler) problems.push(`${match.operationId} is not implemented by the fake GitHub`);
+    let operationId = match?.operationId;
     const rejected = problems.filter((p) => !p.endsWith(IGNORED_BY_GITHUB));
     const docsUrl = match?.operation.docsUrl ?? "https://docs.github.com/rest";
     const errorBody = (status: number, message: string, extra: Record<string, unknown> = {}) => ({
@@ -156,6 +161,19 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     } else if (faults.shouldFault(match?.operationId, match?.pathTemplate)) {
       wasFaulted = true;
       result = faults.response(docsUrl);
+    } else if (graphql) {
+      const token = String(req.headers.authorization ?? "").split(/\s+/)[1] ?? "";
+      const answer = handleGraphql(
+        {
+          state,
+          actor: state.tokens.get(token) ?? state.app.botLogin,
+          webUrl: options.webUrl ?? "https://github.com",
+        },
+        body,
+      );
+      operationId = `graphql:${answer.fields.join(",")}`;
+      problems.push(...answer.problems);
+      result = { status: 200, body: answer.body };
     } else if (!match) {
       result = { status: 404, body: errorBody(404, "Not Found") };
     } else if (!handler) {
@@ -188,7 +206,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         }
       }
     }
-    if (problems.length > 0) violations.push({ method, path, operationId: match?.operationId, problems });
+    if (problems.length > 0) violations.push({ method, path, operationId, problems });
 
     const headers: Record<string, string> = {
       "x-github-request-id": `FAKE:${requests.length + 1}`,
@@ -221,13 +239,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       "x-ratelimit-remaining": String(Math.max(0, RATE_LIMIT - rateLimit.counted)),
       "x-ratelimit-used": String(rateLimit.counted),
       "x-ratelimit-reset": String(resetAt),
-      "x-ratelimit-resource": "core",
+      "x-ratelimit-resource": graphql ? "graphql" : "core",
     });
     requests.push({
       method,
       path,
       query,
-      operationId: match?.operationId,
+      operationId,
       pathTemplate: match?.pathTemplate,
       body,
       status,
