@@ -51,7 +51,10 @@ function waves(requests: RecordedRequest[]): string[][] {
     depth[i] =
       1 + Math.max(0, ...requests.slice(0, i).map((q, j) => (q.at + LATENCY <= r.at ? depth[j]! : 0)));
   const out: string[][] = [];
-  for (const [i, r] of requests.entries()) (out[depth[i]! - 1] ??= []).push(r.operationId ?? r.path);
+  for (const [i, r] of requests.entries()) {
+    out[depth[i]! - 1] ??= [];
+    out[depth[i]! - 1]!.push(r.operationId ?? r.path);
+  }
   return out;
 }
 
