@@ -12,8 +12,10 @@ import { postWeeklyReports } from "./weekly-report.ts";
  * The evaluation loop's pass over every served repository (cron calls `runOnce`, default every minute):
  * finish what a dead process left half done, run the tick (automation + status when each rollout's
  * own schedule fired since the last post), post due weekly reports, and re-check the gate of open
- * bump PRs every few minutes. Repositories are evaluated a few at a time, so one slow repository (or
- * metrics source) does not hold every other tenant's rollbacks behind it; one failure stops none.
+ * bump PRs every few minutes. Repositories are evaluated a few at a time, and a repository still
+ * being evaluated by an earlier pass is skipped, not waited for: one slow repository (or metrics
+ * source, up to its timeout) holds neither this pass's other tenants nor the next pass. One failure
+ * stops none.
  */
 
 export interface EvaluationPassOptions {
@@ -38,26 +40,59 @@ export class EvaluationPass {
   readonly #lastWeekly = new Map<string, Date>();
   readonly #startedAt: Date;
   #lastGateRefresh = Number.NEGATIVE_INFINITY;
+  /** Repositories whose evaluation has not finished, by name: the next pass leaves them to it. */
+  readonly #inFlight = new Set<string>();
+  /** Passes started by `start` and not finished: `drain` waits for them. */
+  readonly #passes = new Set<Promise<unknown>>();
 
   constructor(options: EvaluationPassOptions) {
     this.#options = options;
     this.#startedAt = options.services.clock.now();
   }
 
-  /** One pass over every repository. */
+  /**
+   * Starts a pass and returns at once (the cron loop): passes may overlap, a repository never does.
+   * A pass that fails is logged; `drain` waits for every pass started.
+   */
+  start(): void {
+    const pass: Promise<unknown> = this.runOnce()
+      .catch((error: unknown) =>
+        this.#options.services.logger.error({ err: errorMessage(error) }, "evaluation pass failed"),
+      )
+      .finally(() => this.#passes.delete(pass));
+    this.#passes.add(pass);
+  }
+
+  /** Resolves once every pass started has finished (shutdown). */
+  async drain(): Promise<void> {
+    while (this.#passes.size > 0) await Promise.all([...this.#passes]);
+  }
+
+  /** One pass over every repository not still being evaluated by an earlier one. */
   async runOnce(): Promise<TickDecision[]> {
     const { services, registry } = this.#options;
     const now = services.clock.now().getTime();
     const refreshGates = now - this.#lastGateRefresh >= (this.#options.gateRefreshMs ?? GATE_REFRESH_MS);
     if (refreshGates) this.#lastGateRefresh = now;
-    const stores = await registry.repos();
+    const served = await registry.repos();
+    const stores = served.filter((s) => !this.#inFlight.has(s.name));
+    if (stores.length < served.length)
+      services.logger.warn(
+        { repos: served.filter((s) => this.#inFlight.has(s.name)).map((s) => s.name) },
+        "still being evaluated by an earlier pass: skipped",
+      );
     const started = services.clock.now().getTime();
     const all: TickDecision[] = [];
     let next = 0;
     const worker = async () => {
       while (next < stores.length) {
         const store = stores[next++]!;
-        all.push(...(await this.#repo(store, refreshGates)));
+        this.#inFlight.add(store.name);
+        try {
+          all.push(...(await this.#repo(store, refreshGates)));
+        } finally {
+          this.#inFlight.delete(store.name);
+        }
       }
     };
     await Promise.all(

@@ -73,13 +73,15 @@ export function createApp(options: AppOptions): App {
     inbox,
     services,
     start(expression = "* * * * *") {
-      loop = startCronLoop(expression, "rollout-evaluation", () => scheduler.runOnce(), {
+      // The loop only starts passes: one slow repository never blocks the next pass (evaluation-pass.ts).
+      loop = startCronLoop(expression, "rollout-evaluation", async () => scheduler.start(), {
         runCoordinator: services.coordination.runCoordinator,
       });
     },
     async close() {
       draining = true;
       await loop?.stop();
+      await scheduler.drain();
       // close() stops accepting connections and resolves once in-flight requests have finished.
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(pending);

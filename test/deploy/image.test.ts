@@ -69,7 +69,9 @@ async function startServer(command: string[], cwd: string, env: NodeJS.ProcessEn
     lines.push(...parts);
   });
   child.stderr?.on("data", (chunk: Buffer) => lines.push(`stderr: ${chunk.toString("utf8")}`));
-  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+  // "close", not "exit": npm dies of the signal at once, the server it started (holding the same
+  // pipes) logs its shutdown after; "close" waits for every holder of stdout.
+  const exited = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
   const base = `http://127.0.0.1:${port}`;
   await waitFor("/healthz", async () => ((await fetch(`${base}/healthz`)).ok ? true : undefined), 20_000);
   return { child, lines, base, exited };

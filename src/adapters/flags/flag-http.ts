@@ -1,3 +1,4 @@
+import { readCapped } from "../http/read-capped.ts";
 import { FlagServiceError, statusHint } from "./flag-service-error.ts";
 
 /** One JSON request to a flag service: a timeout, a bounded response, errors summarised. */
@@ -44,7 +45,11 @@ export async function flagRequest(request: FlagRequest, options: FlagHttpOptions
       name === "TimeoutError" ? `no answer within ${options.timeoutMs / 1000}s` : `cannot connect (${name})`;
     throw new FlagServiceError(`${where}: ${why}`);
   }
-  const text = await readBounded(response, options.maxBytes ?? 1024 * 1024, where);
+  const maxBytes = options.maxBytes ?? 1024 * 1024;
+  const body = await readCapped(response, maxBytes);
+  if (!body.ok)
+    throw new FlagServiceError(`${where}: the answer is larger than ${Math.round(maxBytes / 1024)} KiB`);
+  const text = body.text;
   const ok = response.ok || (request.accept ?? []).includes(response.status);
   if (!ok)
     throw new FlagServiceError(
@@ -57,24 +62,6 @@ export async function flagRequest(request: FlagRequest, options: FlagHttpOptions
   } catch {
     throw new FlagServiceError(`${where} answered ${response.status} with a body that is not JSON`);
   }
-}
-
-async function readBounded(response: Response, maxBytes: number, where: string): Promise<string> {
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new FlagServiceError(`${where}: the answer is larger than ${Math.round(maxBytes / 1024)} KiB`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Joins a base URL (maybe with a path, like /api/v1) and a path of encoded segments. */

@@ -8,8 +8,8 @@ import {
   type TimeRange,
 } from "../../core/rollout/metric-request.ts";
 import type { MetricsSource } from "../../ports.ts";
+import { readCapped } from "../http/read-capped.ts";
 import { toPromQL } from "./promql.ts";
-import { readCapped } from "./read-capped.ts";
 
 /**
  * Prometheus HTTP API, instant and range queries. Every failure becomes a reason (yellow), never a green. The
