@@ -16,12 +16,17 @@ import { DEFAULT_LEASE_TTL_MS, leaseKey } from "./services.ts";
  *   dispatching → the process died during the dispatch: a `workflow_dispatch` run on the commit means
  *                 the dispatch reached GitHub (dropped); none means it did not (dispatched now)
  *   committed   → the dispatch failed earlier: dispatched now (given up after MAX_ATTEMPTS)
+ *
+ * A store that answers `unsupported` (a local checkout) never dispatches: its intent is forgotten at
+ * once and said for what it is, never retried nor reported as finished.
  */
 
 export type InterruptedResult =
   | "finished"
   | "already_dispatched"
   | "not_committed"
+  /** The store cannot dispatch at all (a local checkout): the change is in Git, nothing to finish. */
+  | "not_dispatchable"
   | "unknown"
   | "retry_later";
 
@@ -117,16 +122,27 @@ async function finishOne(
   )
     return { ...base, commit, result: "retry_later", detail: "taken by another process" };
   const failures: string[] = [];
+  const unsupported: string[] = [];
   for (const dispatch of intent.dispatches) {
     try {
       // "Did not throw" is not "dispatched": a store may answer that it did not (or cannot).
       const outcome = await ctx.store.dispatchWorkflow(dispatch);
-      if (!outcome.dispatched) failures.push(`${dispatch.workflow}: ${outcome.detail ?? "not dispatched"}`);
+      const why = `${dispatch.workflow} was not dispatched: ${outcome.detail ?? "not dispatched"}`;
+      if (outcome.unsupported) unsupported.push(why);
+      else if (!outcome.dispatched)
+        failures.push(`${dispatch.workflow}: ${outcome.detail ?? "not dispatched"}`);
     } catch (error) {
       failures.push(`${dispatch.workflow}: ${errorMessage(error)}`);
     }
   }
   const workflows = intent.dispatches.map((d) => d.workflow).join(", ");
+  if (failures.length === 0 && unsupported.length > 0) {
+    await journal.clear(intent.repo, intent.rollout, intent.id);
+    const detail = `the interrupted ${what} is in Git (commit ${commit.slice(0, 7)}); ${unsupported.join("; ")}`;
+    log.warn({ commit }, "interrupted transition on a store that cannot dispatch: forgotten");
+    await announce(ctx, intent, `⚠️ ${detail}`);
+    return { ...base, commit, result: "not_dispatchable", detail };
+  }
   if (failures.length === 0) {
     await journal.clear(intent.repo, intent.rollout, intent.id);
     const detail = `finished the interrupted ${what}: dispatched ${workflows} for commit ${commit.slice(0, 7)}`;

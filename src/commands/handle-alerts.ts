@@ -40,6 +40,8 @@ export interface AlertOutcome {
   result: AlertResult;
   detail?: string;
   commit?: string | undefined;
+  /** Whether a rollback's workflows were dispatched (no error text: the caller is an alert sender). */
+  dispatches?: { workflow: string; dispatched: boolean; unsupported?: true }[];
 }
 
 /** The alert inbox: the shared services, and every repository an alert may name. */
@@ -120,11 +122,13 @@ async function act(
     });
     if (outcome.kind === "refused")
       return { ...base, result: "already_rolled_back", detail: outcome.message };
-    return {
-      ...base,
-      result: "rolled_back",
-      commit: outcome.kind === "applied" ? outcome.commit : undefined,
-    };
+    if (outcome.kind !== "applied") return { ...base, result: "rolled_back" };
+    const dispatches = outcome.dispatches.map(({ workflow, dispatched, unsupported }) => ({
+      workflow,
+      dispatched,
+      ...(unsupported ? { unsupported: true as const } : {}),
+    }));
+    return { ...base, result: "rolled_back", commit: outcome.commit, dispatches };
   }
   if (decision.kind === "pause") {
     const { reason } = decision;

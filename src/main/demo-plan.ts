@@ -43,7 +43,8 @@ rollback:
     - { metric: p99_latency, above: 2, for: 10m }
 
 automation:
-  auto_advance: true
+  auto_advance: true # the bot opens the bump PR when the gate is open
+  auto_merge: true # and merges it once the approvals are in
   auto_rollback: true
 
 workflows:

@@ -9,8 +9,13 @@ import { ConsoleNotifier } from "../adapters/console/console-notifier.ts";
 import { LocalRepoStore } from "../adapters/local/local-repo-store.ts";
 import { StaticRegistry } from "../adapters/local/static-registry.ts";
 import { silentLogger } from "../adapters/log/logger.ts";
+import { MemoryCollaborators, MemoryPullRequests } from "../adapters/memory/memory-pull-requests.ts";
 import { SimulatedMetrics } from "../adapters/prometheus/simulated-metrics.ts";
+import { bumpMerged } from "../commands/bump-merged.ts";
+import { checkGate, GATE_CHECK } from "../commands/check-gate.ts";
 import { runCommand } from "../commands/run-command.ts";
+import type { Services } from "../commands/services.ts";
+import type { CheckRun, DispatchOutcome } from "../ports.ts";
 import { renderHuman } from "../surfaces/cli/cli-render.ts";
 import { createApp } from "./app.ts";
 import { localServices } from "./coordination.ts";
@@ -20,8 +25,10 @@ import { createWebSurface, liveUpdates } from "./web.ts";
 /**
  * `npm run demo`: the bot's main job on an embedded plan, no accounts needed. The real server in
  * local mode on a loopback port, managing a throwaway git repository; its real evaluation loop on a
- * compressed clock (30 minutes per tick) against simulated metrics. Stages advance as each gate
- * opens; at 50% an incident starts and reaches the server as an Alertmanager webhook on its real
+ * compressed clock (30 minutes per tick) against simulated metrics. Pull requests live in the same
+ * process, standing in for GitHub: each advance is a bump PR whose gate check waits for approvals;
+ * scripted reviewers approve one per evaluation, the review reaches the gate as GitHub's webhook
+ * would, the bot merges once the gate opens, and the merge starts the stage. At 50% an incident starts and reaches the server as an Alertmanager webhook on its real
  * endpoint; the bot rolls back one stage and starts the cooldown. Every decision is a commit with
  * audit trailers; `git log` is the audit trail. The status page is served all along (local mode on
  * loopback: no sign-in); `--watch` paces the run for watching it (a second per evaluation) and keeps
@@ -34,6 +41,72 @@ const watch = process.argv.includes("--watch");
 const delayMs = Number(process.env.DEMO_DELAY_MS ?? (watch ? 1000 : 150));
 const out = (text = "") => process.stdout.write(`${text}\n`);
 const stampOf = (d: Date) => `── ${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+/** The demo's reviewers, in the order they get to a bump PR: one approval per evaluation. */
+const REVIEWERS = ["alice", "bob"];
+const dispatchText = (d: DispatchOutcome & { workflow: string }) =>
+  `${d.workflow} ${d.dispatched ? "dispatched" : d.unsupported ? "(not dispatched: local)" : "(not dispatched)"}`;
+
+/** The gate check the bot wrote on a bump PR, as a reviewer sees it: its verdict and what is missing. */
+function checkText(check: CheckRun): string {
+  const missing = [...check.summary.matchAll(/^- \[ \] \*\*\w+\*\*: (.*)$/gm)].map((m) => m[1]);
+  return `${check.title}${missing.length > 0 ? ` — ${missing.join("; ")}` : ""}`;
+}
+
+/**
+ * What GitHub does around the bot's bump PRs, in process: a reviewer's approval is delivered to the
+ * gate check (the review webhook), a merge to the stage start (the merged webhook); the check runs
+ * the bot writes are printed as they land.
+ */
+function pullRequestTraffic(services: Services, store: LocalRepoStore, pulls: MemoryPullRequests) {
+  let checksShown = 0;
+  let mergesDelivered = 0;
+  const proposedAt = new Map<number, number>();
+  const shown = new Map<number, string>();
+  // The scheduled refresh rewrites an unchanged check: printed when its verdict says something new.
+  const showChecks = () => {
+    for (const check of pulls.checks.slice(checksShown)) {
+      const pr = pulls.prs.find((p) => p.headSha === check.headSha);
+      const text = checkText(check);
+      if (check.name !== GATE_CHECK || !pr || shown.get(pr.number) === text) continue;
+      shown.set(pr.number, text);
+      out(`   ⇢ check "${GATE_CHECK}" on PR #${pr.number}: ${text}`);
+    }
+    checksShown = pulls.checks.length;
+  };
+  const deliverMerges = async () => {
+    for (const number of pulls.merged.slice(mergesDelivered)) {
+      mergesDelivered++;
+      const pr = pulls.prs.find((p) => p.number === number);
+      if (!pr?.mergeCommit) continue;
+      const merged = { ...pulls.pullOf(pr), mergedBy: pulls.login, mergeCommit: pr.mergeCommit };
+      out(`   ⇢ PR #${number} merged by ${merged.mergedBy}: commit ${pr.mergeCommit.slice(0, 8)}`);
+      const started = await bumpMerged(services, store, merged);
+      if (started?.dispatched.length) out(`   → start: ${started.dispatched.map(dispatchText).join(", ")}`);
+    }
+  };
+  return {
+    /** After an evaluation: the checks it wrote, the merges it made, the PRs it opened. */
+    async afterPass(pass: number) {
+      showChecks();
+      await deliverMerges();
+      for (const pr of pulls.prs) if (!proposedAt.has(pr.number)) proposedAt.set(pr.number, pass);
+    },
+    /** Before an evaluation: the next reviewer approves each PR opened by an earlier one. */
+    async review(pass: number, stamp: () => void) {
+      for (const pr of pulls.prs.filter((p) => p.open && (proposedAt.get(p.number) ?? pass) < pass)) {
+        const given = pulls.reviewsOf.get(pr.number)?.length ?? 0;
+        const reviewer = REVIEWERS[given];
+        if (!reviewer) continue;
+        stamp();
+        out(`   ⇢ ${reviewer} approves PR #${pr.number}`);
+        pulls.review(pr.number, reviewer);
+        await checkGate(services, store, pulls.pullOf(pr));
+        showChecks();
+        await deliverMerges();
+      }
+    },
+  };
+}
 
 function git(dir: string, args: string[], date?: Date): string {
   const env = date
@@ -106,7 +179,16 @@ export async function runDemo(): Promise<void> {
     if (!stamped) out(stampOf(now));
     stamped = true;
   };
-  const store = new LocalRepoStore(dir, { commit: true, commitDate: () => now, name: REPO });
+  // Pull requests in this process stand in for GitHub's; the reviewers have write access.
+  const pulls = new MemoryPullRequests({ repo: REPO, land: (change) => store.commit(change) });
+  const reviewers = new MemoryCollaborators(new Map(REVIEWERS.map((login) => [login, "write"])));
+  const store: LocalRepoStore = new LocalRepoStore(dir, {
+    commit: true,
+    commitDate: () => now,
+    name: REPO,
+    pulls,
+    collaborators: reviewers,
+  });
   const token = randomBytes(24).toString("hex");
   const live = liveUpdates(silentLogger);
   const services = localServices({
@@ -122,6 +204,7 @@ export async function runDemo(): Promise<void> {
     logger: silentLogger,
   });
   const registry = new StaticRegistry([store]);
+  const traffic = pullRequestTraffic(services, store, pulls);
   const web = createWebSurface({ env: {}, services, registry, live, localMode: true });
   const app = createApp({ services, registry, alertToken: token, extraRoutes: web.routes });
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
@@ -135,8 +218,18 @@ export async function runDemo(): Promise<void> {
       headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
       body: JSON.stringify(alertmanagerWebhook(status, startsAt, "0.083")),
     });
-    const body = (await response.json()) as { outcomes: { result: string }[] };
+    const body = (await response.json()) as {
+      outcomes: {
+        result: string;
+        commit?: string;
+        dispatches?: (DispatchOutcome & { workflow: string })[];
+      }[];
+    };
     out(`   ⇠ ${response.status}: ${body.outcomes.map((o) => o.result).join(", ")}`);
+    for (const o of body.outcomes.filter((x) => x.result === "rolled_back"))
+      out(
+        `   → rollback: commit ${o.commit?.slice(0, 8) ?? ""}${(o.dispatches ?? []).map((d) => `, ${dispatchText(d)}`).join("")}`,
+      );
   };
 
   out(
@@ -145,6 +238,9 @@ export async function runDemo(): Promise<void> {
   out(`repository: ${dir}`);
   out(
     `server: ${url} (local mode) · clock: ${TICK_MINUTES} simulated minutes per evaluation · status on the plan's cron (every 4h)`,
+  );
+  out(
+    `pull requests: in this process, standing in for GitHub's · reviewers: ${REVIEWERS.join(", ")} (write access)`,
   );
   out(`status page: ${url}/rollout?repo=${encodeURIComponent(REPO)}&id=${DEMO_ROLLOUT_ID}\n`);
   let rolledBackAt: Date | undefined;
@@ -157,26 +253,26 @@ export async function runDemo(): Promise<void> {
       alerted = true;
       await sendAlert("firing", new Date(incidentFrom));
     }
+    await traffic.review(i, stampOnce);
     const decisions = await app.scheduler.runOnce();
     live.changed(); // the open page shows each evaluation, not only the posted ones
     for (const d of decisions) {
+      if (d.outcome?.kind === "proposed" && d.outcome.pr.created)
+        out(`   → ${d.action}: bump PR #${d.outcome.pr.number} opened (${d.outcome.plan.summary})`);
       if (d.outcome?.kind !== "applied") continue;
       const commit = d.outcome.commit?.slice(0, 8) ?? "";
-      const dispatched = d.outcome.dispatches.map(
-        (x) => `, ${x.workflow} ${x.dispatched ? "dispatched" : "(not dispatched: local)"}`,
+      out(
+        `   → ${d.action}: commit ${commit}${d.outcome.dispatches.map((x) => `, ${dispatchText(x)}`).join("")}`,
       );
-      out(`   → ${d.action}: commit ${commit}${dispatched.join("")}`);
-      if (d.action === "advance" && d.outcome.plan.to.percent === 50 && incidentFrom === undefined) {
-        incidentFrom = now.getTime() + 3 * 3_600_000; // the incident starts three hours into 50%
-      }
     }
+    await traffic.afterPass(i);
     const state = git(dir, ["show", `HEAD:.github/rollouts/${DEMO_ROLLOUT_ID}.yml`]);
+    if (incidentFrom === undefined && /^ {2}percent: 50$/m.test(state)) {
+      incidentFrom = now.getTime() + 2 * 3_600_000; // the incident starts two hours into 50%
+    }
     if (!rolledBackAt && state.includes("phase: rolled_back")) {
       rolledBackAt = now;
       incidentUntil = now.getTime(); // less traffic on the bad version: the errors subside
-      out(
-        `   → rollback: commit ${git(dir, ["rev-parse", "--short=8", "HEAD"]).trim()}, rollback.yml (not dispatched: local)`,
-      );
     } else if (rolledBackAt && now.getTime() - rolledBackAt.getTime() === 60 * 60_000) {
       stampOnce();
       await sendAlert("resolved", new Date(incidentFrom ?? now.getTime()));

@@ -112,3 +112,22 @@ describe("local commits are compare-and-swap", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe("a checkout with merges (the demo's bump PRs)", () => {
+  it("reads a file as it was at a commit, and dates the stage by the newest commit to the file", async () => {
+    const dir = tempRepo({ [ROLLOUT_PATH]: CHECKOUT_PLAN, "config.py": CONFIG_PY });
+    const at = new Date("2026-11-23T09:30:00Z");
+    const store = new LocalRepoStore(dir, { commit: true, commitDate: () => at });
+    const [initial] = await store.history("config.py");
+    await store.commit({ files: [{ path: "config.py", text: "canary_percent = 5.0\n" }], message: "bump" });
+    // What a merged bump PR's stage start reads: the percentage before the merge.
+    expect((await store.readFile("config.py", initial!.commit))?.text).toBe(CONFIG_PY);
+    expect((await store.readFile("config.py"))?.text).toBe("canary_percent = 5.0\n");
+    await expect(store.readFile("config.py", "--output=/tmp/x")).rejects.toMatchObject({ code: "REFUSED" });
+    expect(await store.stageStartedAt("config.py")).toEqual(at);
+    // Without its own commits the store cannot tell when the work tree changed.
+    expect(await new LocalRepoStore(dir).stageStartedAt("config.py")).toBeUndefined();
+    expect(await store.dispatchedRuns()).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

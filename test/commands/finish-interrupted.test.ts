@@ -101,4 +101,29 @@ describe("half-done transitions", () => {
     expect(notifier.messages.at(-1)?.headline).toMatch(/gave up dispatching rollback.yml/);
     expect(await journal.list("acme/shop")).toEqual([]);
   });
+
+  it("a store that cannot dispatch (a local checkout): forgotten at once, never claimed as dispatched", async () => {
+    const { ctx, run, store, journal, notifier } = setup();
+    await run({ verb: "rollback", rollout: { id: "checkout" }, to: 0, reason: "r" });
+    const commit = store.commits[0]!.id;
+    // What LocalRepoStore answers: no error, no dispatch, and no run ever on a commit.
+    Object.assign(store, {
+      dispatchWorkflow: async (d: { workflow: string }) => ({
+        dispatched: false,
+        unsupported: true,
+        detail: `local checkout: workflow ${d.workflow} not dispatched`,
+      }),
+      dispatchedRuns: async () => 0,
+    });
+    for (const stage of ["committed", "dispatching"] as const) {
+      await journal.record(intent(stage, { commit }));
+      const [outcome] = await finishInterrupted(ctx, journal, { minAgeMs: 0 });
+      expect(outcome).toMatchObject({ result: "not_dispatchable", commit });
+      expect(outcome?.detail).toMatch(/rollback\.yml was not dispatched: local checkout/);
+      expect(await journal.list("acme/shop")).toEqual([]);
+      const said = notifier.messages.at(-1)?.headline ?? "";
+      expect(said).toMatch(/is in Git \(commit \w+\); rollback\.yml was not dispatched/);
+      expect(said).not.toMatch(/finished|dispatched rollback\.yml/);
+    }
+  });
 });

@@ -210,6 +210,12 @@ describe("2. warning levels", () => {
     expect(body).toContain("_50 (proposed)_");
     expect(body).toContain("stage 1/3  ·  baking  ·  proposed 50%: waiting for approval");
     expect(renderStatusText(status)).toContain("stage 1/3 · baking · proposed 50%: waiting for approval");
+    // Judged without its approvals (the bump PR's check counts them), the gate is not called open.
+    expect(renderStatusText(status)).toContain(
+      "gate to 50%: waiting for approval — bake, health and the other checks pass",
+    );
+    expect(body).toContain("*Gate to 50%:* waiting for approval — bake, health and the other checks pass");
+    expect(`${renderStatusText(status)}${body}`).not.toMatch(/gate to 50%:\*? open/i);
   });
 });
 

@@ -1,29 +1,25 @@
 import { createHash } from "node:crypto";
+import {
+  MemoryCollaborators,
+  type MemoryPull,
+  MemoryPullRequests,
+} from "../../src/adapters/memory/memory-pull-requests.ts";
 import type { RepoPermission } from "../../src/core/commands/authorize.ts";
 import { isRolloutPath } from "../../src/core/config/rollout-file.ts";
 import { RolloutError } from "../../src/core/errors.ts";
 import type {
   AppliedChange,
   Change,
-  CheckRun,
   Collaborators,
   DispatchOutcome,
   HistoryEntry,
-  Proposal,
   PullRequest,
-  PullRequestHost,
   RepoFile,
   RepoStore,
-  Review,
   WorkflowDispatch,
 } from "../../src/ports.ts";
 
-/** Pull requests for a MemoryPullRequestStore. */
-export interface MemoryPull extends Proposal {
-  number: number;
-  open: boolean;
-  closeComment?: string;
-}
+export type { MemoryPull };
 
 /** An in-memory repository with compare-and-swap writes: the fake for command tests. */
 export class MemoryRepoStore implements RepoStore {
@@ -35,8 +31,6 @@ export class MemoryRepoStore implements RepoStore {
   failNextDispatch?: Error;
   /** Refuse direct commits like a protected default branch. */
   protectedBranch = false;
-  /** Pull requests (a MemoryPullRequestStore opens them). */
-  readonly prs: MemoryPull[] = [];
   /** People and their permission, for `collaborators`; unset: a store without accounts (like a checkout). */
   readonly people = new Map<string, RepoPermission>();
   /** `org/team` → members. */
@@ -50,11 +44,7 @@ export class MemoryRepoStore implements RepoStore {
   }
 
   get collaborators(): Collaborators | undefined {
-    if (this.people.size === 0) return undefined;
-    return {
-      permission: async (login) => this.people.get(login) ?? "none",
-      teams: async (login, candidates) => candidates.filter((t) => this.teams.get(t)?.includes(login)),
-    };
+    return this.people.size === 0 ? undefined : new MemoryCollaborators(this.people, this.teams);
   }
 
   static version(text: string): string {
@@ -114,80 +104,22 @@ export class MemoryRepoStore implements RepoStore {
 
 /** A MemoryRepoStore that behaves like a host with pull requests (GitHub): advance proposes. */
 export class MemoryPullRequestStore extends MemoryRepoStore {
-  readonly reviews = new Map<number, Review[]>();
-  readonly checks: CheckRun[] = [];
-  readonly comments: { issue: number; body: string }[] = [];
-  readonly merged: number[] = [];
-  botLogin = "rollout-bot[bot]";
+  /** The host itself (src/adapters/memory): merges are recorded, not landed. */
+  readonly pulls = new MemoryPullRequests({ repo: this.name });
+  readonly prs: MemoryPull[] = this.pulls.prs;
+  readonly reviews = this.pulls.reviewsOf;
+  readonly checks = this.pulls.checks;
+  readonly comments = this.pulls.comments;
+  readonly merged = this.pulls.merged;
 
-  readonly pulls: PullRequestHost = {
-    botLogin: async () => this.botLogin,
-    propose: async (proposal) => {
-      const open = this.prs.find((p) => p.open && p.branch === proposal.branch);
-      if (open) {
-        const changed = open.title !== proposal.title;
-        Object.assign(open, proposal);
-        return {
-          number: open.number,
-          url: `memory://pull/${open.number}`,
-          created: false,
-          changed,
-          branchUpdated: true,
-        };
-      }
-      const number = this.prs.length + 1;
-      this.prs.push({ ...proposal, number, open: true });
-      return { number, url: `memory://pull/${number}`, created: true, changed: true, branchUpdated: true };
-    },
-    close: async (branch, comment) => {
-      const open = this.prs.find((p) => p.open && p.branch === branch);
-      if (!open) return false;
-      open.open = false;
-      open.closeComment = comment;
-      return true;
-    },
-    openBumpPulls: async () => this.prs.filter((p) => p.open).map((p) => this.pullOf(p)),
-    get: async (number) => {
-      const pr = this.prs.find((p) => p.number === number);
-      return pr ? this.pullOf(pr) : undefined;
-    },
-    files: async (number) =>
-      (this.prs.find((p) => p.number === number)?.files ?? []).map((f) => ({
-        path: f.path,
-        status: "modified",
-      })),
-    commits: async () => [],
-    reviews: async (number) => this.reviews.get(number) ?? [],
-    latestCheck: async (sha, name) => {
-      const last = this.checks.filter((c) => c.headSha === sha && c.name === name).at(-1);
-      return last ? { conclusion: last.conclusion, title: last.title, completedAt: undefined } : undefined;
-    },
-    writeCheck: async (check) => {
-      this.checks.push(check);
-    },
-    merge: async (number) => {
-      this.merged.push(number);
-    },
-    comment: async (issue, body) => {
-      this.comments.push({ issue, body });
-    },
-    react: async () => {},
-    deleteBranch: async () => {},
-    mergedAs: async () => false,
-  };
+  get botLogin(): string {
+    return this.pulls.login;
+  }
+  set botLogin(login: string) {
+    this.pulls.login = login;
+  }
 
   pullOf(p: MemoryPull): PullRequest {
-    return {
-      number: p.number,
-      title: p.title,
-      body: p.body,
-      author: this.botLogin,
-      authorIsBot: true,
-      headRef: p.branch,
-      headSha: `sha-${p.number}`,
-      headRepo: this.name,
-      baseRef: "main",
-      url: `memory://pull/${p.number}`,
-    };
+    return this.pulls.pullOf(p);
   }
 }

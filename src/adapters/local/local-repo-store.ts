@@ -9,8 +9,10 @@ import { RolloutError } from "../../core/errors.ts";
 import type {
   AppliedChange,
   Change,
+  Collaborators,
   DispatchOutcome,
   HistoryEntry,
+  PullRequestHost,
   RepoFile,
   RepoStore,
   WorkflowDispatch,
@@ -91,6 +93,12 @@ export interface LocalRepoStoreOptions {
   name?: string;
   /** The CLI or the Action, opted in: metrics URLs in this checkout's files are used. */
   repoMetricsUrls?: boolean;
+  /**
+   * Pull requests and people for this checkout, from a host in the same process (the demo's stand-in
+   * for GitHub, src/adapters/memory): advance then proposes and the gate counts approvals.
+   */
+  pulls?: PullRequestHost;
+  collaborators?: Collaborators;
 }
 
 /** A local checkout: files in the work tree, history from `git log`, no workflow dispatch. */
@@ -98,6 +106,8 @@ export class LocalRepoStore implements RepoStore {
   readonly name: string;
   readonly dir: string;
   readonly repoMetricsUrls: boolean;
+  readonly pulls: PullRequestHost | undefined;
+  readonly collaborators: Collaborators | undefined;
   readonly #commit: boolean;
   readonly #commitDate: (() => Date) | undefined;
 
@@ -107,6 +117,8 @@ export class LocalRepoStore implements RepoStore {
     this.#commit = options.commit ?? false;
     this.#commitDate = options.commitDate;
     this.repoMetricsUrls = options.repoMetricsUrls ?? false;
+    this.pulls = options.pulls;
+    this.collaborators = options.collaborators;
   }
 
   #path(path: string): string {
@@ -161,13 +173,42 @@ export class LocalRepoStore implements RepoStore {
     return files.filter((f): f is RepoFile => f !== undefined);
   }
 
-  async readFile(path: string): Promise<RepoFile | undefined> {
+  async readFile(path: string, ref?: string): Promise<RepoFile | undefined> {
+    if (ref !== undefined) return this.#readAt(path, ref);
     const read = await readBounded(await this.#safePath(path));
     if (read === undefined) return undefined;
     // Over the limit: the text is cut (the rollout file's diagnostic says so); the version says so
     // too, so that no write can ever be based on it.
     const version = read.size > MAX_FILE_BYTES ? `too-large:${read.size}` : read.version;
     return { path, text: read.text, version };
+  }
+
+  /** The file as committed at `ref` (a merged change's parent: what a stage came from). */
+  async #readAt(path: string, ref: string): Promise<RepoFile | undefined> {
+    const target = relative(this.dir, await this.#safePath(path))
+      .split(sep)
+      .join("/");
+    if (!/^[0-9a-f]{4,64}$/i.test(ref))
+      throw new RolloutError("REFUSED", `not a commit: ${ref.slice(0, 64)}`);
+    try {
+      const { stdout } = await run("git", ["show", `${ref}:${target}`], {
+        cwd: this.dir,
+        maxBuffer: MAX_FILE_BYTES + 1,
+      });
+      return { path, text: stdout, version: versionOf(stdout) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Where this store makes the commits (commit mode), the stage started with the newest commit to the
+   * file — the merge of its bump PR: a merged change carries no start time.
+   */
+  async stageStartedAt(path: string): Promise<Date | undefined> {
+    if (!this.#commit) return undefined;
+    const date = (await this.history(path).catch(() => []))[0]?.date;
+    return date ? new Date(date) : undefined;
   }
 
   /** Compare-and-swap, as the GitHub store: every file must still be what its change was computed from. */
@@ -226,6 +267,11 @@ export class LocalRepoStore implements RepoStore {
       unsupported: true,
       detail: `local checkout: workflow ${dispatch.workflow} not dispatched (use --repo owner/name with GITHUB_TOKEN)`,
     };
+  }
+
+  /** No workflow ever runs from a checkout: a half-done transition here dispatched nothing. */
+  async dispatchedRuns(): Promise<number> {
+    return 0;
   }
 
   async history(path: string): Promise<HistoryEntry[]> {

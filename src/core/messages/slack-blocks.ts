@@ -3,7 +3,7 @@ import { cleanText } from "../commands/command.ts";
 import { rolloutPath } from "../config/rollout-file.ts";
 import type { Reason } from "../rollout/health.ts";
 import { ACTION_IDS, type ActionVerb, renderActionValue } from "./slack-actions.ts";
-import { HEALTH_EMOJI, proposalFact, type StatusMessage } from "./status-message.ts";
+import { awaitingApproval, HEALTH_EMOJI, proposalFact, type StatusMessage } from "./status-message.ts";
 import { statusPageUrl } from "./status-page-url.ts";
 
 /** Block Kit for the status message, threaded updates and ephemeral replies. Pure: no I/O, no clock. */
@@ -143,6 +143,8 @@ function packSections(lines: readonly string[]): SectionBlock[] {
 function gateLine(message: StatusMessage): string | undefined {
   const gate = message.gate;
   if (gate?.nextPercent === undefined) return undefined;
+  const waiting = awaitingApproval(message);
+  if (waiting) return `*Gate to ${gate.nextPercent}%:* ${waiting}`;
   if (gate.open) return `*Gate to ${gate.nextPercent}%:* open ✓`;
   const failing = gate.checks
     .filter((c) => !c.pass)

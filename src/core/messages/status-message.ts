@@ -125,6 +125,17 @@ export function proposalFact(proposed: Proposed): string {
   return `proposed ${proposed.percent}%: waiting for approval${proposed.pr ? ` (PR #${proposed.pr.number})` : ""}`;
 }
 
+/**
+ * A proposal's gate judged without its approvals (they are counted on the bump PR, by its check): not
+ * "open" — the PR waits for them. Undefined for any other gate.
+ */
+export function awaitingApproval(message: StatusMessage): string | undefined {
+  const gate = message.gate;
+  if (!message.proposed || !gate?.open || gate.checks.some((c) => c.name === "approvals")) return undefined;
+  const pr = message.proposed.pr ? ` on PR #${message.proposed.pr.number}` : "";
+  return `waiting for approval${pr} — bake, health and the other checks pass`;
+}
+
 export function renderStatusText(message: StatusMessage): string {
   const lines = [`${HEALTH_EMOJI[message.colour]} ${message.headline}`];
   lines.push(`   ${progressBar(message.percent, message.percents, 20, message.proposed?.percent)}`);
@@ -140,10 +151,13 @@ export function renderStatusText(message: StatusMessage): string {
   }
   if (message.gate && message.gate.nextPercent !== undefined) {
     const failing = message.gate.checks.filter((c) => !c.pass);
+    const waiting = awaitingApproval(message);
     lines.push(
-      message.gate.open
-        ? `   gate to ${message.gate.nextPercent}%: open`
-        : `   gate to ${message.gate.nextPercent}%: closed — ${failing.map((c) => c.detail).join("; ")}`,
+      waiting
+        ? `   gate to ${message.gate.nextPercent}%: ${waiting}`
+        : message.gate.open
+          ? `   gate to ${message.gate.nextPercent}%: open`
+          : `   gate to ${message.gate.nextPercent}%: closed — ${failing.map((c) => c.detail).join("; ")}`,
     );
   }
   return lines.join("\n");
