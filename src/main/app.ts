@@ -73,6 +73,10 @@ export function createApp(options: AppOptions): App {
     inbox,
     services,
     start(expression = "* * * * *") {
+      // On start, not a minute later: a rollback a killed process committed without its dispatch.
+      background(async () => {
+        await scheduler.reconcileAll();
+      });
       loop = startCronLoop(expression, "rollout-evaluation", () => scheduler.runOnce(), {
         runCoordinator: services.coordination.runCoordinator,
       });

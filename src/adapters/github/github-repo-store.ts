@@ -16,6 +16,7 @@ import type {
   RepoFile,
   RepoStore,
   WorkflowDispatch,
+  WorkflowRun,
 } from "../../ports.ts";
 import { GitHubCollaborators } from "./github-collaborators.ts";
 import { commitOnBranchError, refUpdateError } from "./github-errors.ts";
@@ -276,6 +277,17 @@ export class GitHubRepoStore implements RepoStore {
       per_page: 1,
     });
     return data.total_count;
+  }
+
+  async dispatchRunsSince(workflow: string, since: string): Promise<WorkflowRun[]> {
+    const { data } = await this.#gh.octokit.rest.actions.listWorkflowRuns({
+      ...this.#gh.coordinates,
+      workflow_id: workflow,
+      event: "workflow_dispatch",
+      created: `>=${since}`,
+      per_page: 100,
+    });
+    return data.workflow_runs.map((r) => ({ headSha: r.head_sha, createdAt: r.created_at }));
   }
 
   async history(path: string): Promise<HistoryEntry[]> {
