@@ -82,8 +82,9 @@ describe("missedDispatch", () => {
     expect(decision.kind === "check" && decision.commit).toBe("abc");
   });
 
-  it("ignores a transition older than the window", () => {
-    expect(decide([bot("rollback", 50, 10, 61)])).toEqual({
+  it("ignores a transition older than the window (the file's started_at: the bot's own clock)", () => {
+    const old = file({ percent: 10, phase: "rolled_back", started_at: ago(61) });
+    expect(decide([bot("rollback", 50, 10, 61)], old)).toEqual({
       kind: "none",
       why: "the newest transition is old",
     });
@@ -115,8 +116,14 @@ describe("missedDispatch", () => {
     });
   });
 
-  it("waits while the commit is younger than the lease (its process may be dispatching now)", () => {
-    expect(decide([bot("rollback", 50, 10, 0.5)])).toEqual({ kind: "wait" });
+  it("waits while the transition is younger than the lease (its process may be dispatching now)", () => {
+    const fresh = file({ percent: 10, phase: "rolled_back", started_at: ago(0.5) });
+    expect(decide([bot("rollback", 50, 10, 0.5)], fresh)).toEqual({ kind: "wait" });
+  });
+
+  it("judges ages on the bot's clock, not the host's commit time (which may be skewed)", () => {
+    const decision = decide([bot("rollback", 50, 10, 60 * 24 * 30, "skewed")]);
+    expect(decision.kind === "check" && decision.commit).toBe("skewed");
   });
 
   it("reads a bulk `rollback all` commit for each rollout it names", () => {

@@ -50,7 +50,7 @@ describe.skipIf(!available)("three replicas on one Redis", () => {
     for (const id of ALERTED) expect(cluster.rollbacks(id), id).toEqual({ commits: 1, dispatches: 1 });
     cluster.github.assertClean();
     // Probot's throttling queues are shared through the same Redis (Bottleneck's `b_…` keys).
-    expect((await cluster.redis.client.keys("b_octokit-*")).length).toBeGreaterThan(0);
+    expect((await cluster.redis!.client.keys("b_octokit-*")).length).toBeGreaterThan(0);
   }, 90_000);
 
   it("a scheduled tick on every replica: each scheduled status posts exactly once, each slot is evaluated once", async () => {
@@ -145,7 +145,9 @@ describe.skipIf(!available)("three replicas on one Redis", () => {
     cluster.github.setLatency(250);
     cluster.alert(victim!, "killed", "killed-fp").catch(() => undefined);
     await waitFor("the victim to hold the rollout's lease", async () =>
-      (await cluster.redis.client.exists(`rollout-bot:lock:rollout:${FULL}:killed`)) === 1 ? true : undefined,
+      (await cluster.redis!.client.exists(`rollout-bot:lock:rollout:${FULL}:killed`)) === 1
+        ? true
+        : undefined,
     );
     victim!.child.kill("SIGKILL");
     await victim!.exited;

@@ -14,7 +14,10 @@ export const RECONCILE_WINDOW_MS = 60 * 60_000;
 
 export interface CommitEntry {
   commit: string;
-  /** The host's commit time (ISO): runs it caused were created at or after it, on the same clock. */
+  /**
+   * The host's commit time (ISO): runs it caused were created at or after it, on the same clock. Ages
+   * are judged from the file's `started_at` instead, written on the bot's clock.
+   */
   date: string;
   message: string;
 }
@@ -52,19 +55,20 @@ export function missedDispatch(input: {
   file: RolloutFile;
   history: readonly CommitEntry[];
   now: Date;
-  /** Younger commits may belong to a live process (the lease TTL). */
+  /** Younger transitions may belong to a live process (the lease TTL). */
   minAgeMs: number;
   windowMs?: number;
 }): MissedDispatch {
   const { rollout, file, now } = input;
+  const windowMs = input.windowMs ?? RECONCILE_WINDOW_MS;
+  if (!changedRecently(file, now, windowMs)) return { kind: "none", why: "the newest transition is old" };
+  // Every transition that dispatches writes started_at (a merged bump PR's is its merge time).
+  const age = now.getTime() - Date.parse(file.state?.started_at ?? "");
   for (const entry of input.history) {
     const record = isBotCommit(entry.message) ? parseCommitMessage(entry.message, rollout) : undefined;
     if (!record || record.rollout !== rollout)
       return { kind: "none", why: "the newest change is not the bot's" };
     if (record.from === record.to) continue;
-    const age = now.getTime() - Date.parse(entry.date);
-    if (!Number.isFinite(age) || age >= (input.windowMs ?? RECONCILE_WINDOW_MS))
-      return { kind: "none", why: "the newest transition is old" };
     if (file.state?.percent !== record.to)
       return { kind: "none", why: "the file no longer holds the percentage the transition wrote" };
     const dispatches = plannedDispatches(file, record);
