@@ -17,6 +17,7 @@ import type {
   RangeResult,
   TimeRange,
 } from "./core/rollout/metric-request.ts";
+import type { WorkflowRun } from "./core/rollout/missed-dispatch.ts";
 import type { WorkflowDispatch } from "./core/rollout/plan.ts";
 
 export interface Clock {
@@ -51,7 +52,7 @@ export interface HistoryEntry {
   message: string;
 }
 
-export type { WorkflowDispatch };
+export type { WorkflowDispatch, WorkflowRun };
 
 export interface DispatchOutcome {
   dispatched: boolean;
@@ -190,6 +191,11 @@ export interface RepoStore {
    * GitHub before its process died.
    */
   dispatchedRuns?(workflow: string, commit: string): Promise<number>;
+  /**
+   * Runs of a workflow started by `workflow_dispatch` since a time (ISO, the host's clock), any head,
+   * newest first (up to 100): how the reconcile tells which committed transitions were dispatched.
+   */
+  dispatchRunsSince?(workflow: string, since: string): Promise<WorkflowRun[]>;
 }
 
 export interface Notifier {

@@ -2,6 +2,7 @@ import type { MetricsSourceRef } from "../core/config/schema-parts.ts";
 import type { Alert } from "../core/rollout/health.ts";
 import type {
   Clock,
+  Dedupe,
   FlagLedger,
   FlagServiceRegistry,
   HealthLedger,
@@ -40,6 +41,8 @@ export interface CommandContext {
   alerts: (rollout: string) => Promise<readonly Alert[]>;
   /** Where a transition records what it still has to dispatch after its commit. */
   journal?: IntentJournal;
+  /** Claims shared by every replica; a dispatched transition is marked here (dispatch-marks.ts). */
+  dedupe?: Dedupe;
   /** Flag services a rollout may name, and what was sent to the write-only ones. */
   flags?: { services: FlagServiceRegistry; ledger: FlagLedger };
   /**

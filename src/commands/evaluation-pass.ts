@@ -4,13 +4,15 @@ import type { RepoRegistry, RepoStore } from "../ports.ts";
 import { refreshGates } from "./check-gate.ts";
 import { finishInterrupted } from "./finish-interrupted.ts";
 import { loadRepo } from "./load-repo.ts";
+import { DispatchReconciler, type ReconcileOutcome } from "./reconcile-dispatches.ts";
 import { contextFor, type Services } from "./services.ts";
 import { type TickDecision, tick } from "./tick.ts";
 import { postWeeklyReports } from "./weekly-report.ts";
 
 /**
  * The evaluation loop's pass over every served repository (cron calls `runOnce`, default every minute):
- * finish what a dead process left half done, run the tick (automation + status when each rollout's
+ * finish what a dead process left half done (the journal's intents, then the transitions Git holds
+ * without the dispatches they should have caused), run the tick (automation + status when each rollout's
  * own schedule fired since the last post), post due weekly reports, and re-check the gate of open
  * bump PRs every few minutes. Repositories are evaluated a few at a time, and a repository still
  * being evaluated by an earlier pass is skipped, not waited for: one slow repository (or metrics
@@ -44,6 +46,7 @@ export class EvaluationPass {
   readonly #inFlight = new Set<string>();
   /** Passes started by `start` and not finished: `drain` waits for them. */
   readonly #passes = new Set<Promise<unknown>>();
+  readonly #reconciler = new DispatchReconciler();
 
   constructor(options: EvaluationPassOptions) {
     this.#options = options;
@@ -106,12 +109,20 @@ export class EvaluationPass {
     return all;
   }
 
-  async #repo(store: RepoStore, refreshGatesNow: boolean): Promise<TickDecision[]> {
-    const { services } = this.#options;
-    const { coordination, leaseTtlMs, logger } = services;
-    const ctx = contextFor(services, store, "rollout-bot");
-    const now = services.clock.now();
-    const key = (id: string) => `${store.name}:${id}`;
+  /**
+   * Only the repair half of a pass, over every repository: run once at start, so a rollback a killed
+   * process committed without its dispatch is finished before the first scheduled pass.
+   */
+  async reconcileAll(): Promise<ReconcileOutcome[]> {
+    const { services, registry } = this.#options;
+    const outcomes: ReconcileOutcome[] = [];
+    for (const store of await registry.repos())
+      outcomes.push(...(await this.#repair(store, contextFor(services, store, "rollout-bot"))));
+    return outcomes;
+  }
+
+  async #repair(store: RepoStore, ctx: ReturnType<typeof contextFor>): Promise<ReconcileOutcome[]> {
+    const { coordination, leaseTtlMs, logger } = this.#options.services;
     await finishInterrupted(ctx, coordination.journal, {
       minAgeMs: leaseTtlMs,
       leaseTtlMs,
@@ -119,6 +130,24 @@ export class EvaluationPass {
     }).catch((error: unknown) => {
       logger.error({ repo: store.name, err: errorMessage(error) }, "cannot list interrupted transitions");
     });
+    try {
+      return await this.#reconciler.run(ctx, await loadRepo(store, { poll: true }), {
+        journal: coordination.journal,
+        minAgeMs: leaseTtlMs,
+      });
+    } catch (error) {
+      logger.error({ repo: store.name, err: errorMessage(error) }, "cannot reconcile dispatches with Git");
+      return [];
+    }
+  }
+
+  async #repo(store: RepoStore, refreshGatesNow: boolean): Promise<TickDecision[]> {
+    const { services } = this.#options;
+    const { coordination, logger } = services;
+    const ctx = contextFor(services, store, "rollout-bot");
+    const now = services.clock.now();
+    const key = (id: string) => `${store.name}:${id}`;
+    await this.#repair(store, ctx);
     const claimed = new Map<string, string>();
     let decisions: TickDecision[] = [];
     try {

@@ -2,6 +2,7 @@ import { errorMessage } from "../core/errors.ts";
 import { parseCommitMessage } from "../core/messages/commit-message.ts";
 import type { HistoryEntry, Intent, IntentJournal, Lock } from "../ports.ts";
 import type { CommandContext } from "./context.ts";
+import { markDispatched } from "./dispatch-marks.ts";
 import { statusNow } from "./evaluate.ts";
 import { loadRepo } from "./load-repo.ts";
 import { DEFAULT_LEASE_TTL_MS, leaseKey } from "./services.ts";
@@ -54,17 +55,19 @@ async function landed(ctx: CommandContext, intent: Intent): Promise<HistoryEntry
 }
 
 async function announce(ctx: CommandContext, intent: Intent, headline: string): Promise<void> {
+  await announceRepair(ctx, intent.rollout, headline);
+}
+
+/** Posts a rollout's status with a headline saying what was repaired (or could not be); never throws. */
+export async function announceRepair(ctx: CommandContext, id: string, headline: string): Promise<void> {
   try {
     const repo = await loadRepo(ctx.store);
-    const rollout = repo.rollouts.find((r) => r.id === intent.rollout);
+    const rollout = repo.rollouts.find((r) => r.id === id);
     if (!rollout) return;
     const { status: message } = await statusNow(ctx, rollout, repo.settings, { event: "alert", headline });
     await ctx.notifier.post(message);
   } catch (error) {
-    ctx.logger.warn(
-      { rollout: intent.rollout, err: String(error) },
-      "could not announce a half-done transition",
-    );
+    ctx.logger.warn({ rollout: id, err: String(error) }, "could not announce a half-done transition");
   }
 }
 
@@ -107,6 +110,7 @@ async function finishOne(
     for (const d of intent.dispatches) runs += await ctx.store.dispatchedRuns(d.workflow, commit);
     if (runs > 0) {
       // Runs do not show their inputs: a run on this commit means it was probably ours. Never twice.
+      await markDispatched(ctx.dedupe, intent.repo, intent.rollout, commit);
       await journal.clear(intent.repo, intent.rollout, intent.id);
       const detail = `the ${what} (commit ${commit.slice(0, 7)}) was interrupted around its dispatch; ${runs} run(s) of ${intent.dispatches.map((d) => d.workflow).join(", ")} exist on that commit, so it is not dispatched again: check that one is for ${intent.rollout}`;
       log.warn({ commit, runs }, "interrupted transition had probably dispatched");
@@ -144,6 +148,7 @@ async function finishOne(
     return { ...base, commit, result: "not_dispatchable", detail };
   }
   if (failures.length === 0) {
+    await markDispatched(ctx.dedupe, intent.repo, intent.rollout, commit);
     await journal.clear(intent.repo, intent.rollout, intent.id);
     const detail = `finished the interrupted ${what}: dispatched ${workflows} for commit ${commit.slice(0, 7)}`;
     log.warn({ commit }, "interrupted transition finished");

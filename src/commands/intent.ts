@@ -3,6 +3,7 @@ import { isRolloutError } from "../core/errors.ts";
 import type { Plan } from "../core/rollout/plan.ts";
 import type { Intent, IntentJournal } from "../ports.ts";
 import type { CommandContext } from "./context.ts";
+import { markDispatched } from "./dispatch-marks.ts";
 
 /**
  * The intent of one transition that dispatches workflows, kept in the journal from before its commit
@@ -55,6 +56,8 @@ function handleOf(ctx: CommandContext, journal: IntentJournal, intent: Intent): 
       });
     },
     async settle(allDispatched) {
+      // Marked before the journal forgets it: the reconcile then never dispatches it again.
+      if (allDispatched) await markDispatched(ctx.dedupe, repo, rollout, intent.commit);
       if (allDispatched) await journal.clear(repo, rollout, id);
       else
         await journal.advance(repo, rollout, id, ["dispatching"], "committed", {

@@ -51,6 +51,7 @@ export function contextFor(
       return (await firing).get(rollout) ?? [];
     },
     journal: coordination.journal,
+    dedupe: coordination.dedupe,
     ...(services.flags ? { flags: { services: services.flags, ledger: coordination.flagLedger } } : {}),
     healthLedger: coordination.health,
     lease: (rollout, fn) =>

@@ -73,6 +73,10 @@ export function createApp(options: AppOptions): App {
     inbox,
     services,
     start(expression = "* * * * *") {
+      // On start, not a minute later: a rollback a killed process committed without its dispatch.
+      background(async () => {
+        await scheduler.reconcileAll();
+      });
       // The loop only starts passes: one slow repository never blocks the next pass (evaluation-pass.ts).
       loop = startCronLoop(expression, "rollout-evaluation", async () => scheduler.start(), {
         runCoordinator: services.coordination.runCoordinator,

@@ -17,6 +17,7 @@ import type {
   RepoFile,
   RepoStore,
   WorkflowDispatch,
+  WorkflowRun,
 } from "../../src/ports.ts";
 
 export type { MemoryPull };
@@ -27,6 +28,8 @@ export class MemoryRepoStore implements RepoStore {
   readonly files = new Map<string, string>();
   readonly commits: (Change & { id: string; date: string; author: string })[] = [];
   readonly dispatches: WorkflowDispatch[] = [];
+  /** A workflow run per dispatch, on the head at the time (as GitHub records them). */
+  readonly runs: (WorkflowRun & { workflow: string })[] = [];
   /** Makes the next dispatch throw, to test that a rollback is still committed and reported. */
   failNextDispatch?: Error;
   /** Refuse direct commits like a protected default branch. */
@@ -91,7 +94,16 @@ export class MemoryRepoStore implements RepoStore {
       throw error;
     }
     this.dispatches.push(dispatch);
+    this.runs.unshift({
+      workflow: dispatch.workflow,
+      headSha: this.commits.at(-1)?.id ?? "root",
+      createdAt: this.#now().toISOString(),
+    });
     return { dispatched: true };
+  }
+
+  async dispatchRunsSince(workflow: string, since: string): Promise<WorkflowRun[]> {
+    return this.runs.filter((r) => r.workflow === workflow && r.createdAt >= since);
   }
 
   async history(path: string): Promise<HistoryEntry[]> {

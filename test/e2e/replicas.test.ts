@@ -65,7 +65,7 @@ describe.skipIf(!available)("three replicas on one Redis", () => {
     }
     cluster.github.assertClean();
     // Probot's throttling queues are shared through the same Redis (Bottleneck's `b_…` keys).
-    expect((await cluster.redis.client.keys("b_octokit-*")).length).toBeGreaterThan(0);
+    expect((await cluster.redis!.client.keys("b_octokit-*")).length).toBeGreaterThan(0);
   }, 90_000);
 
   it("a scheduled tick on every replica: each scheduled status posts exactly once, each slot is evaluated once", async () => {
@@ -160,7 +160,9 @@ describe.skipIf(!available)("three replicas on one Redis", () => {
     cluster.github.setLatency(250);
     cluster.alert(victim!, "killed", "killed-fp").catch(() => undefined);
     await waitFor("the victim to hold the rollout's lease", async () =>
-      (await cluster.redis.client.exists(`rollout-bot:lock:rollout:${FULL}:killed`)) === 1 ? true : undefined,
+      (await cluster.redis!.client.exists(`rollout-bot:lock:rollout:${FULL}:killed`)) === 1
+        ? true
+        : undefined,
     );
     victim!.child.kill("SIGKILL");
     await victim!.exited;

@@ -11,7 +11,7 @@ import { type RedisServer, startRedis } from "./redis.ts";
 
 /**
  * Several replicas of the real server — `node dist/server.js` child processes, as `npm start` runs
- * it — sharing one real Redis (REDIS_URL), one fake GitHub (the GitHub App via GHE_HOST) and one
+ * it — sharing one real Redis (REDIS_URL; or none, each process on its own), one fake GitHub (the GitHub App via GHE_HOST) and one
  * fake Slack (SLACK_API_URL). Child processes make SIGKILL and SIGTERM real.
  */
 
@@ -58,7 +58,8 @@ export interface Replica {
 }
 
 export interface Cluster {
-  redis: RedisServer;
+  /** Undefined for a single process without Redis (`redis: false`). */
+  redis: RedisServer | undefined;
   github: FakeGitHub;
   slack: FakeSlack;
   replicas: Replica[];
@@ -72,8 +73,13 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-export async function startCluster(options: { replicas: number; files: Record<string, string> }) {
-  const redis = await startRedis();
+export async function startCluster(options: {
+  replicas: number;
+  files: Record<string, string>;
+  /** false: no Redis, no REDIS_URL — each process coordinates in memory, as a single install runs. */
+  redis?: boolean;
+}) {
+  const redis = options.redis === false ? undefined : await startRedis();
   const github = await startFakeGitHub();
   github.state.seedRepo({ owner: OWNER, name: NAME, files: { ...WORKFLOWS, ...options.files } });
   const slack = await startFakeSlack();
@@ -95,7 +101,7 @@ export async function startCluster(options: { replicas: number; files: Record<st
         WEBHOOK_SECRET: SECRET,
         GHE_HOST: github.host,
         GHE_PROTOCOL: "http",
-        REDIS_URL: redis.url,
+        ...(redis ? { REDIS_URL: redis.url } : {}),
         LEASE_TTL_MS: "1500",
         ALERT_WEBHOOK_TOKEN: ALERT_TOKEN,
         SLACK_BOT_TOKEN: slack.token,
@@ -159,7 +165,7 @@ export async function startCluster(options: { replicas: number; files: Record<st
       for (const r of replicas)
         if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill("SIGKILL");
       await Promise.all(replicas.map((r) => r.exited));
-      await Promise.all([github.close(), slack.close(), redis.stop()]);
+      await Promise.all([github.close(), slack.close(), redis?.stop()]);
     },
   };
   return cluster;

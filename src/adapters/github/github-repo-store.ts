@@ -16,6 +16,7 @@ import type {
   RepoFile,
   RepoStore,
   WorkflowDispatch,
+  WorkflowRun,
 } from "../../ports.ts";
 import { GitHubCollaborators } from "./github-collaborators.ts";
 import { commitOnBranchError, refUpdateError } from "./github-errors.ts";
@@ -276,6 +277,21 @@ export class GitHubRepoStore implements RepoStore {
       per_page: 1,
     });
     return data.total_count;
+  }
+
+  async dispatchRunsSince(workflow: string, since: string): Promise<WorkflowRun[]> {
+    // The newest 100, filtered here: the description types `created` as a plain date-time, so a
+    // `>=` range is not sent (the reconcile looks back an hour; 100 dispatches of one workflow is plenty).
+    const { data } = await this.#gh.octokit.rest.actions.listWorkflowRuns({
+      ...this.#gh.coordinates,
+      workflow_id: workflow,
+      event: "workflow_dispatch",
+      per_page: 100,
+    });
+    const from = Date.parse(since);
+    return data.workflow_runs
+      .filter((r) => Date.parse(r.created_at) >= from)
+      .map((r) => ({ headSha: r.head_sha, createdAt: r.created_at }));
   }
 
   async history(path: string): Promise<HistoryEntry[]> {

@@ -6,6 +6,7 @@ import { type FlagWrite, flagWrites } from "../flags/flag-writes.ts";
 import { type AuditRecord, renderCommitMessage } from "../messages/commit-message.ts";
 import type { Gate } from "./gate.ts";
 import type { HealthReport } from "./health.ts";
+import { plannedDispatches } from "./planned-dispatches.ts";
 import type { TransitionResult } from "./transition.ts";
 
 /**
@@ -135,18 +136,13 @@ export function buildPlan(input: PlanInput): PlanResult {
   };
   if (input.reason) record.reason = input.reason;
   if (input.forced) record.forced = true;
-  const dispatches: WorkflowDispatch[] = [];
-  const workflows = rollout.file.workflows;
-  const inputs = { rollout: rollout.id, from: String(result.from.percent), to: String(result.to.percent) };
-  if (action === "rollback" && workflows?.rollback) {
-    dispatches.push({
-      workflow: workflows.rollback,
-      ref: workflows.ref,
-      inputs: { ...inputs, reason: input.reason ?? "" },
-    });
-  } else if (percentChanged && workflows?.on_change) {
-    dispatches.push({ workflow: workflows.on_change, ref: workflows.ref, inputs });
-  }
+  const dispatches = plannedDispatches(rollout.file, {
+    rollout: rollout.id,
+    action,
+    from: result.from.percent,
+    to: result.to.percent,
+    reason: input.reason,
+  });
   const plan: Plan = {
     action,
     rollout: rollout.id,
