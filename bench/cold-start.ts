@@ -63,15 +63,19 @@ const slack = {
 const figures: Record<string, number[]> = {
   "node -e (bare HTTP server, baseline)": [],
   "node dist/server.js": [],
+  "node --enable-source-maps dist/server.js": [],
   "npm start": [],
   "npm start, Slack configured": [],
 };
 for (let i = 0; i < RUNS; i++) {
   figures["node -e (bare HTTP server, baseline)"]!.push(await coldStart(process.execPath, ["-e", bare]));
   figures["node dist/server.js"]!.push(await coldStart(process.execPath, ["dist/server.js"]));
+  figures["node --enable-source-maps dist/server.js"]!.push(
+    await coldStart(process.execPath, ["--enable-source-maps", "dist/server.js"]),
+  );
   figures["npm start"]!.push(await coldStart("npm", ["start", "--silent"]));
   figures["npm start, Slack configured"]!.push(await coldStart("npm", ["start", "--silent"], slack));
 }
 console.log(`cold start to /healthz 200, ${RUNS} runs each (min/median/max); ${load()}`);
 for (const [name, values] of Object.entries(figures))
-  console.log(`  ${name.padEnd(38)} ${spread(values)} ms`);
+  console.log(`  ${name.padEnd(42)} ${spread(values)} ms`);

@@ -61,7 +61,14 @@ for (const total of SIZES) {
   const started = Date.now();
   await server.waitForLog((l) => l.msg === "GitHub repositories with rollouts found", 600_000);
   const registered = Date.now() - started;
-  const passes: { ms: number; requests: number; counted: number; cpu: number; rss: number }[] = [];
+  const passes: {
+    ms: number;
+    requests: number;
+    counted: number;
+    cpu: number;
+    rss: number;
+    what: string;
+  }[] = [];
   let from = server.lines.length;
   let cpu = server.cpuMs();
   let mark = await fake.call<number>("count");
@@ -75,7 +82,21 @@ for (const total of SIZES) {
     const count = await fake.call<number>("count");
     const requests = await fake.requests(mark);
     const now = server.cpuMs();
+    if (Number(line.repos) < REPOS) {
+      // A pass that began while the registry was still filling: not the cold pass, nor an unchanged one.
+      p--;
+      cpu = now;
+      mark = count;
+      continue;
+    }
+    // What counted, by operation and status: the first thing to look at when a pass is not free.
+    const byOperation = new Map<string, number>();
+    for (const r of requests.filter((q) => q.status !== 304)) {
+      const key = `${r.operation} ${r.status}`;
+      byOperation.set(key, (byOperation.get(key) ?? 0) + 1);
+    }
     passes.push({
+      what: [...byOperation].map(([k, n]) => `${n} ${k}`).join(", "),
       ms: Number(line.ms),
       requests: requests.length,
       counted: requests.filter((r) => r.status !== 304).length,
@@ -97,6 +118,8 @@ for (const total of SIZES) {
   console.log(
     `  RSS ${spread(passes.map((p) => p.rss / 1048576))} MB after each pass, peak ${mb(server.peakRss())}; baseline idle ${mb(idleRss)}`,
   );
+  for (const [k, p] of warm.entries())
+    if (p.counted > 0) console.log(`  unchanged pass ${k + 1} counted: ${p.what}`);
   await server.close();
   await fake.close();
 }

@@ -58,6 +58,9 @@ export function statusKb(pid: number, field: string): number {
   return Number(line?.split(/\s+/)[1] ?? 0) * 1024;
 }
 
+/** BENCH_NODE_ARGS: flags for the server's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (not allowed in NODE_OPTIONS). */
+const nodeArgs = () => (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+
 export async function startServer(
   options: { env?: Record<string, string>; githubHost?: string; command?: "node" | "npm" } = {},
 ): Promise<ServerProcess> {
@@ -84,7 +87,7 @@ export async function startServer(
   const child =
     options.command === "npm"
       ? spawn("npm", ["start", "--silent"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] })
-      : spawn(process.execPath, [process.env.BENCH_SERVER ?? "dist/server.js"], {
+      : spawn(process.execPath, [...nodeArgs(), process.env.BENCH_SERVER ?? "dist/server.js"], {
           cwd: ROOT,
           env,
           stdio: ["ignore", "pipe", "pipe"],

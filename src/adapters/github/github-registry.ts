@@ -49,6 +49,12 @@ export class GitHubRegistry implements RepoRegistry {
   readonly #snapshots: RepoSnapshots | undefined;
   readonly #onSize: ((repos: number) => void) | undefined;
   readonly #repos = new Map<string, Entry>();
+  /**
+   * One client per installation, shared by its repositories' stores: a Probot client (its plugins, its
+   * REST methods) weighs ~0.1 MB, and its auth strategy mints and refreshes the installation token per
+   * request anyway — a client per repository held ~100 MB at 1,000 repositories.
+   */
+  readonly #clients = new Map<number, Promise<Octokit>>();
 
   constructor(
     probot: Probot,
@@ -100,7 +106,7 @@ export class GitHubRegistry implements RepoRegistry {
     const app = (await this.#probot.auth()) as unknown as Octokit;
     const installations = await app.paginate(app.rest.apps.listInstallations, { per_page: 100 });
     for (const installation of installations) {
-      const octokit = (await this.#probot.auth(installation.id)) as unknown as Octokit;
+      const octokit = await this.#client(installation.id);
       const repos = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, {
         per_page: 100,
       });
@@ -117,9 +123,19 @@ export class GitHubRegistry implements RepoRegistry {
     return this.#repos.size;
   }
 
+  #client(installationId: number): Promise<Octokit> {
+    let client = this.#clients.get(installationId);
+    if (!client) {
+      client = this.#probot.auth(installationId) as unknown as Promise<Octokit>;
+      this.#clients.set(installationId, client);
+      client.catch(() => this.#clients.delete(installationId));
+    }
+    return client;
+  }
+
   #store(entry: Entry): Promise<RepoStore> {
     entry.store ??= (async () => {
-      const octokit = (await this.#probot.auth(entry.installationId)) as unknown as Octokit;
+      const octokit = await this.#client(entry.installationId);
       return this.#storeFor(octokit, {
         owner: entry.owner,
         repo: entry.repo,

@@ -14,11 +14,19 @@ export type YamlEdit = { path: Key[]; value: string | number | boolean } | { pat
 type SetEdit = Extract<YamlEdit, { value: unknown }>;
 
 export function editYaml(text: string, edits: YamlEdit[]): string {
+  return applyEdits(text, edits);
+}
+
+/**
+ * One edit at a time, re-parsing in between, so offsets are never stale; the parse that verifies an
+ * edit is the one the next edit works on (a rollback's state edit parsed its file 2 × edits + 1 times).
+ */
+function applyEdits(text: string, edits: YamlEdit[], parsed?: Document): string {
   let current = text;
-  // One edit at a time, re-parsing in between, so offsets are never stale.
+  let doc = parsed;
   for (const edit of edits) {
-    current = applyEdit(current, edit);
-    verify(current, edit);
+    current = applyEdit(current, doc ?? parse(current), edit);
+    doc = verify(current, edit);
   }
   return current;
 }
@@ -50,11 +58,10 @@ export function renderStateEdit(text: string, next: State): string {
       edits.push({ path, value: want });
     }
   }
-  return editYaml(text, edits);
+  return applyEdits(text, edits, doc);
 }
 
-function applyEdit(text: string, edit: YamlEdit): string {
-  const doc = parse(text);
+function applyEdit(text: string, doc: Document, edit: YamlEdit): string {
   const steps = walkYamlPath(doc, edit.path);
   const complete = steps.length === edit.path.length + 1;
   if ("delete" in edit) return complete ? deletePair(text, doc, edit, steps) : text;
@@ -152,7 +159,8 @@ function fallback(text: string, doc: Document, edit: YamlEdit, ancestors: YamlSt
   return text.includes("\r\n") ? out.replace(/\r?\n/g, "\r\n") : out;
 }
 
-function verify(text: string, edit: YamlEdit): void {
+/** The edited text parses, and the edit took effect; returns the parse, for the next edit. */
+function verify(text: string, edit: YamlEdit): Document {
   const doc = parseDocument(text);
   const error = doc.errors[0];
   if (error) throw new Error(`editing ${show(edit.path)} broke the YAML: ${error.message}`);
@@ -162,6 +170,7 @@ function verify(text: string, edit: YamlEdit): void {
   if ("delete" in edit ? present : !present || !isScalar(node) || node.value !== edit.value) {
     throw new Error(`editing ${show(edit.path)} did not take effect`);
   }
+  return doc;
 }
 
 // --- Rendering ---
