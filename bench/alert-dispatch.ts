@@ -173,19 +173,25 @@ await fake.call("latency", { ms: 100 });
 for (const repo of ["acme/shop", "acme/sync", "acme/box"]) await rollback(repo);
 
 // 1, 2. One file, and a sync file, at 100 ms.
+// ONLY=floor | cpu | queue | box | unlabelled runs one section (the one-file runs are the queue's baseline).
 const only = process.env.ONLY;
+const section = (name: string) => !only || only === name;
 const oneFile: Run[] = [];
-for (let i = 0; i < (only && only !== "floor" ? 1 : RUNS); i++) oneFile.push(await rollback("acme/shop"));
-report("one file  at 100 ms, pacing on", oneFile, 100);
-const syncFile: Run[] = [];
-for (let i = 0; i < RUNS; i++) syncFile.push(await rollback("acme/sync"));
-report("sync file at 100 ms, pacing on", syncFile, 100);
+if (section("floor") || section("queue")) {
+  for (let i = 0; i < RUNS; i++) oneFile.push(await rollback("acme/shop"));
+  report("one file  at 100 ms, pacing on", oneFile, 100);
+}
+if (section("floor")) {
+  const syncFile: Run[] = [];
+  for (let i = 0; i < RUNS; i++) syncFile.push(await rollback("acme/sync"));
+  report("sync file at 100 ms, pacing on", syncFile, 100);
+}
 
 // 3. Bot CPU on the alert path at 0 ms, against the same window with no alert (idle baseline).
 await fake.call("latency", { ms: 0 });
 const cpu: number[] = [];
 const idle: number[] = [];
-for (let i = 0; i < Math.max(RUNS, 11); i++) {
+for (let i = 0; i < (section("cpu") ? Math.max(RUNS, 11) : 0); i++) {
   const run = await rollback("acme/shop");
   cpu.push(run.cpuMs);
   const before = server.cpuMs();
@@ -193,9 +199,10 @@ for (let i = 0; i < Math.max(RUNS, 11); i++) {
   await sleep(1_500 + run.toAnswer);
   if (!overlapsPass(from, Date.now())) idle.push(server.cpuMs() - before);
 }
-console.log(
-  `bot CPU per alert rollback at 0 ms (whole process, alert sent → GitHub quiet for 1.5 s): ${spread(cpu, 1)} ms; baseline: the same window idle ${spread(idle, 1)} ms; ${load()}`,
-);
+if (section("cpu"))
+  console.log(
+    `bot CPU per alert rollback at 0 ms (whole process, alert sent → GitHub quiet for 1.5 s): ${spread(cpu, 1)} ms; baseline: the same window idle ${spread(idle, 1)} ms; ${load()}`,
+  );
 
 // 4. A rollback queued behind 10 gate-check writes of the same installation (PR check runs).
 await fake.call("latency", { ms: 100 });
@@ -220,7 +227,7 @@ for (let k = 0; k < 10; k++) {
   pulls.push(data as unknown as Record<string, unknown>);
 }
 const queued: Run[] = [];
-for (let i = 0; i < Math.min(RUNS, 3); i++) {
+for (let i = 0; i < (section("queue") ? Math.min(RUNS, 3) : 0); i++) {
   await quiet();
   const from = await fake.call<number>("count");
   const deliveries = pulls.map((pr) => {
@@ -277,23 +284,27 @@ for (let i = 0; i < Math.min(RUNS, 3); i++) {
     `  queued run ${i + 1}: smallest gap between two writes of the installation ${Math.min(...gaps)} ms; ${checks.filter((c) => c.at > dispatch.at).length} of ${checks.length} check-run writes after the dispatch`,
   );
 }
-console.log(
-  `rollback behind 10 gate-check writes at 100 ms: alert → dispatch ${spread(queued.map((r) => r.toDispatch))} ms; baseline: the same rollback alone ${spread(oneFile.map((r) => r.toDispatch))} ms (above); ${load()}`,
-);
+if (section("queue"))
+  console.log(
+    `rollback behind 10 gate-check writes at 100 ms: alert → dispatch ${spread(queued.map((r) => r.toDispatch))} ms; baseline: the same rollback alone ${spread(oneFile.map((r) => r.toDispatch))} ms (above); ${load()}`,
+  );
 
 // 5. Black-box: 5 alert rollbacks one after another (repository with a settings file), 100 ms.
 const box: Run[] = [];
-for (let i = 0; i < 5; i++) box.push(await rollback("acme/box"));
-console.log(
-  `black-box: 5 alert rollbacks one after another at 100 ms: answer ${spread(box.map((r) => r.toAnswer))} ms, dispatch ${spread(box.map((r) => r.toDispatch))} ms, ${median(box.map((r) => r.requests.length))} requests per rollback (${median(box.map((r) => r.requests.filter((q) => q.status !== 304).length))} counted against the rate limit); ${load()}`,
-);
+for (let i = 0; i < (section("box") ? 5 : 0); i++) box.push(await rollback("acme/box"));
+if (section("box"))
+  console.log(
+    `black-box: 5 alert rollbacks one after another at 100 ms: answer ${spread(box.map((r) => r.toAnswer))} ms, dispatch ${spread(box.map((r) => r.toDispatch))} ms, ${median(box.map((r) => r.requests.length))} requests per rollback (${median(box.map((r) => r.requests.filter((q) => q.status !== 304).length))} counted against the rate limit); ${load()}`,
+  );
 
 // 6. An alert without a `repo` label: found by rollout id among the served repositories.
 const unlabelled: Run[] = [];
-for (let k = 0; k < 3; k++) unlabelled.push(await rollback("acme/shop", () => "solo", false));
-console.log(
-  `alert without a repo label (3 repositories served): alert → dispatch ${spread(unlabelled.map((r) => r.toDispatch))} ms; ${load()}`,
-);
+for (let k = 0; k < (section("unlabelled") ? 3 : 0); k++)
+  unlabelled.push(await rollback("acme/shop", () => "solo", false));
+if (section("unlabelled"))
+  console.log(
+    `alert without a repo label (3 repositories served): alert → dispatch ${spread(unlabelled.map((r) => r.toDispatch))} ms; ${load()}`,
+  );
 
 const violations = await fake.call<unknown[]>("violations");
 if (violations.length > 0) console.log("fake GitHub violations:", JSON.stringify(violations).slice(0, 2000));
