@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../../test/helpers/processes.ts";
 
@@ -95,7 +96,10 @@ export async function startServer(
   const lines: Record<string, unknown>[] = [];
   const waiters = new Set<() => void>();
   let buffer = "";
+  // BENCH_SERVER_LOG=<file>: the server's stdout as it came (with BENCH_NODE_ARGS="--trace-gc", its GCs).
+  const logFile = process.env.BENCH_SERVER_LOG;
   child.stdout?.on("data", (chunk: Buffer) => {
+    if (logFile) appendFileSync(logFile, chunk);
     buffer += chunk.toString("utf8");
     const parts = buffer.split("\n");
     buffer = parts.pop() ?? "";
@@ -143,7 +147,14 @@ export async function startServer(
     rss: () => statusKb(pid(), "VmRSS"),
     peakRss: () => statusKb(pid(), "VmHWM"),
     close: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      if (child.exitCode === null && child.signalCode === null) {
+        // A profiled server (BENCH_NODE_ARGS) writes its profile on a clean exit: SIGTERM first.
+        if (nodeArgs().length > 0) {
+          child.kill("SIGTERM");
+          await Promise.race([exited, sleep(10_000)]);
+        }
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      }
       await exited;
     },
   };
