@@ -1,3 +1,5 @@
+import { type GitHubFetch, httpFetch } from "../http/http-fetch.ts";
+
 /**
  * A fetch for Octokit with a deadline per attempt (headers and body): GitHub answering slowly, or a
  * connection that hangs, fails the attempt instead of holding a command (and its lease) for ever. The
@@ -7,8 +9,8 @@ export const GITHUB_REQUEST_TIMEOUT_MS = 15_000;
 
 export function timedFetch(
   timeoutMs: number = GITHUB_REQUEST_TIMEOUT_MS,
-  base: typeof fetch = fetch,
-): typeof fetch {
+  base: GitHubFetch = httpFetch,
+): GitHubFetch {
   return (input, init) => {
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
