@@ -169,6 +169,11 @@ export interface RepoStore {
   urgently?<T>(fn: () => Promise<T>): Promise<T>;
   /** The file on the default branch, or at `ref` (a PR head) where the store can read other refs. */
   readFile(path: string, ref?: string): Promise<RepoFile | undefined>;
+  /**
+   * A commit of several files is likely next (a rollout with sync files): where a store needs the
+   * branch head for it, it may read it now, in the wave of the reads that come with this call.
+   */
+  readHeadAhead?(): void;
   /** Writes directly to the default branch (local: the work tree, optionally committed). */
   commit(change: Change): Promise<AppliedChange>;
   /** Dispatches a workflow; a store that cannot (a plain local checkout) says so instead. */

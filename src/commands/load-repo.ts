@@ -97,6 +97,9 @@ async function readOne(store: RepoStore, id: string) {
   const path = rolloutPath(id);
   const last = parseCache.last<Rollout>(store.name, path);
   const ahead = last?.ok ? [...new Set(last.value.file.sync.map((t) => t.file))] : [];
+  // A commit of several files needs the branch head: read with the files unless the last version
+  // parsed showed one file only (a one-file commit swaps on the file's own sha).
+  if (!last?.ok || ahead.length > 0) store.readHeadAhead?.();
   const [file, settings, ...synced] = await Promise.all([
     store.readFile(path),
     store.readFile(SETTINGS_PATH),

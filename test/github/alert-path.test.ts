@@ -81,6 +81,8 @@ describe("the alert path", () => {
     const requests = since(h, from);
     expect(requests.filter((r) => r.operationId === "repos/get")).toEqual([]);
     expect(waves(beforeFirstWrite(requests))).toHaveLength(1);
+    // A one-file commit needs no branch head (the file's own sha is the compare-and-swap).
+    expect(requests.filter((r) => r.operationId === "git/get-ref")).toEqual([]);
     const writes = requests.filter((r) => r.method !== "GET").map((r) => r.operationId);
     expect(writes.slice(0, 2)).toEqual([
       "repos/create-or-update-file-contents",

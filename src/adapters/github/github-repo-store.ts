@@ -1,7 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import {
   isRolloutFileName,
-  isRolloutPath,
   ROLLOUTS_DIR,
   rolloutIdFromPath,
   SETTINGS_PATH,
@@ -153,9 +152,6 @@ export class GitHubRepoStore implements RepoStore {
 
   async readFile(path: string, ref?: string): Promise<RepoFile | undefined> {
     if (ref === undefined && path === SETTINGS_PATH) return this.#readSettings();
-    // A rollout file read on its own is a command about to decide: the branch head comes along, in
-    // the same wave, for the compare-and-swap of a commit of several files.
-    if (ref === undefined && isRolloutPath(path)) this.#prefetchHead();
     const file = await this.#readBlob(path, ref);
     return file ? asRepoFile(file) : undefined;
   }
@@ -174,7 +170,8 @@ export class GitHubRepoStore implements RepoStore {
     return file ? asRepoFile(file) : undefined;
   }
 
-  #prefetchHead(): void {
+  /** The branch head, read along with the files, for the compare-and-swap of a commit of several files. */
+  readHeadAhead(): void {
     const now = Date.now();
     if (this.#head && now - this.#head.at < 1_000) return;
     const sha = this.defaultBranch().then((branch) => this.#gh.ref(branch));
