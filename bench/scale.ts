@@ -112,6 +112,7 @@ for (const total of SIZES) {
   console.log(
     `  first pass (cold, baseline): ${cold!.ms} ms, ${cold!.requests} GitHub requests, ${cold!.counted} counted against the rate limit, server CPU ${cold!.cpu.toFixed(0)} ms`,
   );
+  console.log(`    counted, by operation: ${cold!.what}`);
   console.log(
     `  unchanged passes (${warm.length}): ${spread(warm.map((p) => p.ms))} ms per pass; ${spread(warm.map((p) => p.requests))} requests, ${spread(warm.map((p) => p.counted))} counted against the rate limit; server CPU ${spread(warm.map((p) => p.cpu))} ms per pass (the interval between pass ends); ${load()}`,
   );

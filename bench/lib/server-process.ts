@@ -6,10 +6,11 @@ import { fileURLToPath } from "node:url";
 import { freePort } from "../../test/helpers/processes.ts";
 
 /**
- * The real server as `npm start` runs it (`node dist/server.js`, built by `npm run build`) in its own
- * process, configured by environment as an operator would: the GitHub App pointed at the fake GitHub
- * (GHE_HOST), Probot's client with its throttling and retries as shipped. Its JSON log lines are kept
- * so a benchmark can wait for one; CPU time and RSS are read from /proc, not from inside.
+ * The real server as `npm start` runs it (node with the flags of package.json's `start`, then
+ * `dist/server.js`, built by `npm run build`) in its own process, configured by environment as an
+ * operator would: the GitHub App pointed at the fake GitHub (GHE_HOST), Probot's client with its
+ * throttling and retries as shipped. Its JSON log lines are kept so a benchmark can wait for one; CPU
+ * time and RSS are read from /proc, not from inside.
  */
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -59,7 +60,16 @@ export function statusKb(pid: number, field: string): number {
   return Number(line?.split(/\s+/)[1] ?? 0) * 1024;
 }
 
-/** BENCH_NODE_ARGS: flags for the server's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (not allowed in NODE_OPTIONS). */
+/** `npm start`'s command (package.json), as the image runs it too: node, its flags, dist/server.js. */
+export function shippedServerCommand(): string[] {
+  const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, "utf8")) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/);
+}
+
+/** The flags of the shipped command: the server measured is the server that ships. */
+const shippedFlags = () => shippedServerCommand().slice(1, -1);
+
+/** BENCH_NODE_ARGS: more flags for the server's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (not allowed in NODE_OPTIONS). */
 const nodeArgs = () => (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
 
 export async function startServer(
@@ -88,11 +98,15 @@ export async function startServer(
   const child =
     options.command === "npm"
       ? spawn("npm", ["start", "--silent"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] })
-      : spawn(process.execPath, [...nodeArgs(), process.env.BENCH_SERVER ?? "dist/server.js"], {
-          cwd: ROOT,
-          env,
-          stdio: ["ignore", "pipe", "pipe"],
-        });
+      : spawn(
+          process.execPath,
+          [...shippedFlags(), ...nodeArgs(), process.env.BENCH_SERVER ?? "dist/server.js"],
+          {
+            cwd: ROOT,
+            env,
+            stdio: ["ignore", "pipe", "pipe"],
+          },
+        );
   const lines: Record<string, unknown>[] = [];
   const waiters = new Set<() => void>();
   let buffer = "";
