@@ -114,16 +114,37 @@ describe("polling a repository", () => {
     expect(third.rollouts[1]!.file).toBe(first.rollouts[1]!.file);
   });
 
-  it("reads one rollout, the settings and the head in one wave", async () => {
+  it("reads one rollout and the settings in one wave; the branch head along only when sync files may follow", async () => {
     const { fake, store } = await setup();
+    fake.state.push("acme/shop", {
+      branch: "main",
+      files: {
+        ".github/rollouts/synced.yml": `${rollout(10)}sync:\n  - file: config.py\n    pattern: "percent = ([0-9.]+)"\n`,
+        "config.py": "percent = 10\n",
+      },
+    });
+    await loadRepo(store); // the pass before: every rollout file parsed once
     fake.setLatency(30);
-    const from = fake.requests.length;
+    const oneWave = (requests: typeof fake.requests) =>
+      Math.max(...requests.map((r) => r.at)) - Math.min(...requests.map((r) => r.at));
+
+    // Its last version had no sync files: a one-file commit swaps on the file's own sha, no head needed.
+    let from = fake.requests.length;
     const repo = await loadRepo(store, { only: "svc-2" });
     expect(repo.rollouts.map((r) => r.id)).toEqual(["svc-2"]);
-    const requests = fake.requests.slice(from);
-    expect(Math.max(...requests.map((r) => r.at)) - Math.min(...requests.map((r) => r.at))).toBeLessThan(25);
+    let requests = fake.requests.slice(from);
+    expect(oneWave(requests)).toBeLessThan(25);
+    expect(requests.map((r) => r.operationId).sort()).toEqual(["repos/get-content", "repos/get-content"]);
+
+    // Its last version named a sync file: that file and the head come in the same wave.
+    from = fake.requests.length;
+    const synced = await loadRepo(store, { only: "synced" });
+    expect(synced.rollouts.map((r) => r.id)).toEqual(["synced"]);
+    requests = fake.requests.slice(from);
+    expect(oneWave(requests)).toBeLessThan(25);
     expect(requests.map((r) => r.operationId).sort()).toEqual([
       "git/get-ref",
+      "repos/get-content",
       "repos/get-content",
       "repos/get-content",
     ]);
