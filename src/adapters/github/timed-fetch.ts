@@ -1,4 +1,4 @@
-import { type GitHubFetch, httpFetch } from "../http/http-fetch.ts";
+import { type GitHubFetch, httpFetch, httpFetchWithin } from "../http/http-fetch.ts";
 
 /**
  * A fetch for Octokit with a deadline per attempt (headers and body): GitHub answering slowly, or a
@@ -11,6 +11,7 @@ export function timedFetch(
   timeoutMs: number = GITHUB_REQUEST_TIMEOUT_MS,
   base: GitHubFetch = httpFetch,
 ): GitHubFetch {
+  if (base === httpFetch) return httpFetchWithin(timeoutMs);
   return (input, init) => {
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;

@@ -40,13 +40,32 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 type Body = string | Uint8Array | undefined;
 
-export const httpFetch: GitHubFetch = (input, init = {}) => {
+export const httpFetch: GitHubFetch = (input, init = {}) => fetchWithin(input, init, undefined);
+
+/**
+ * httpFetch with a deadline over the whole call (redirects, headers and body), failing with the
+ * reason `AbortSignal.timeout` gives ("TimeoutError") — without its signal: a timeout signal, and
+ * `AbortSignal.any` to join the caller's, cost timers, listeners and weak references on every GitHub
+ * request. What goes to the global fetch gets the signals.
+ */
+export function httpFetchWithin(timeoutMs: number): GitHubFetch {
+  return (input, init = {}) => fetchWithin(input, init, timeoutMs);
+}
+
+function fetchWithin(input: Parameters<GitHubFetch>[0], init: RequestInit, timeoutMs: number | undefined) {
   const body = simpleBody(init.body);
   const headers = plainHeaders(init.headers);
-  if ((typeof input !== "string" && !(input instanceof URL)) || body === false || headers === undefined)
-    return fetch(input, init);
-  return send(new URL(input), init.method?.toUpperCase() ?? "GET", headers, body, init);
-};
+  if ((typeof input !== "string" && !(input instanceof URL)) || body === false || headers === undefined) {
+    if (timeoutMs === undefined) return fetch(input, init);
+    const deadline = AbortSignal.timeout(timeoutMs);
+    return fetch(input, {
+      ...init,
+      signal: init.signal ? AbortSignal.any([init.signal, deadline]) : deadline,
+    });
+  }
+  const deadlineAt = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+  return send(new URL(input), init.method?.toUpperCase() ?? "GET", headers, body, init, deadlineAt);
+}
 
 async function send(
   start: URL,
@@ -54,13 +73,14 @@ async function send(
   startHeaders: Record<string, string>,
   startBody: Body,
   init: RequestInit,
+  deadlineAt: number | undefined,
 ): Promise<FetchAnswer> {
   let url = start;
   let method = startMethod;
   let headers = startHeaders;
   let body = startBody;
   for (let hop = 0; ; hop++) {
-    const answer = await exchange(url, method, headers, body, init.signal ?? undefined);
+    const answer = await exchange(url, method, headers, body, init.signal ?? undefined, deadlineAt);
     const location = answer.headers.get("location");
     if (!REDIRECTS.has(answer.status) || location === undefined || init.redirect === "manual")
       return answer.answer(url, hop > 0);
@@ -102,10 +122,16 @@ function exchange(
   headers: Record<string, string>,
   body: Body,
   signal: AbortSignal | undefined,
+  deadlineAt: number | undefined,
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);
+      return;
+    }
+    const left = deadlineAt === undefined ? undefined : deadlineAt - performance.now();
+    if (left !== undefined && left <= 0) {
+      reject(timedOut());
       return;
     }
     const agent = agents[url.protocol as keyof typeof agents];
@@ -116,16 +142,33 @@ function exchange(
     const sized =
       body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) };
     const client = url.protocol === "https:" ? https : http;
-    const fail = (error: unknown) => {
+    let expired: DOMException | undefined;
+    const settle = () => {
+      clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
-      reject(signal?.aborted ? signal.reason : new TypeError("fetch failed", { cause: error }));
     };
-    const req = client.request(url, { method, headers: sized, agent }, (res) => {
+    const fail = (error: unknown) => {
+      settle();
+      reject(expired ?? (signal?.aborted ? signal.reason : new TypeError("fetch failed", { cause: error })));
+    };
+    // Options, not the URL: node would take the URL apart again on every request.
+    const options: http.RequestOptions = {
+      protocol: url.protocol,
+      hostname: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
+      port: url.port || undefined,
+      path: url.pathname + url.search,
+      method,
+      headers: sized,
+      agent,
+    };
+    if (url.username || url.password)
+      options.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    const req = client.request(options, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("error", fail);
       res.on("end", () => {
-        signal?.removeEventListener("abort", onAbort);
+        settle();
         const status = res.statusCode ?? 0;
         const received = new Map<string, string>();
         for (const [name, value] of Object.entries(res.headers))
@@ -141,9 +184,21 @@ function exchange(
     });
     const onAbort = () => req.destroy(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
+    const timer =
+      left === undefined
+        ? undefined
+        : setTimeout(() => {
+            expired = timedOut();
+            req.destroy(expired);
+          }, left);
     req.on("error", fail);
     req.end(body);
   });
+}
+
+/** What `AbortSignal.timeout` rejects with. */
+function timedOut(): DOMException {
+  return new DOMException("The operation was aborted due to timeout", "TimeoutError");
 }
 
 function buffered(
