@@ -156,7 +156,11 @@ export function decideMutation(input: MutationInput): MutationDecision {
     delivery.fallback = {
       branch: renderBranch(rollout.id, true),
       title: renderTitle({ ...marker, urgent: true }),
-      body: body(URGENT_NOTICE),
+      // Rendered only if a protected branch refuses the commit: every other rollback would pay for
+      // a PR body (its stage timeline) no one reads.
+      get body() {
+        return body(URGENT_NOTICE);
+      },
       labels: ["rollout", "urgent"],
       notice: URGENT_NOTICE,
     };
