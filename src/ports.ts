@@ -37,6 +37,8 @@ export interface Change {
   files: { path: string; text: string; baseVersion?: string | undefined }[];
   /** Commit message including audit trailers. */
   message: string;
+  /** A rollback's: its writes go ahead of the host's other queued writes. */
+  urgent?: boolean | undefined;
 }
 
 export interface AppliedChange {
@@ -69,6 +71,8 @@ export interface Proposal {
   labels: string[];
   files: Change["files"];
   message: string;
+  /** A rollback's (the urgent PR on a protected branch): its writes go ahead of other queued writes. */
+  urgent?: boolean | undefined;
 }
 
 export interface ProposalResult {
@@ -165,8 +169,6 @@ export interface RepoStore {
   readConfiguration?(options?: {
     trustWebhooks?: boolean;
   }): Promise<{ rollouts: RepoFile[]; settings: RepoFile | undefined }>;
-  /** Runs `fn` with its writes ahead of the host's other queued writes (a rollback's commit and dispatch). */
-  urgently?<T>(fn: () => Promise<T>): Promise<T>;
   /** The file on the default branch, or at `ref` (a PR head) where the store can read other refs. */
   readFile(path: string, ref?: string): Promise<RepoFile | undefined>;
   /**
@@ -177,7 +179,7 @@ export interface RepoStore {
   /** Writes directly to the default branch (local: the work tree, optionally committed). */
   commit(change: Change): Promise<AppliedChange>;
   /** Dispatches a workflow; a store that cannot (a plain local checkout) says so instead. */
-  dispatchWorkflow(dispatch: WorkflowDispatch): Promise<DispatchOutcome>;
+  dispatchWorkflow(dispatch: WorkflowDispatch, options?: { urgent?: boolean }): Promise<DispatchOutcome>;
   history(path: string): Promise<HistoryEntry[]>;
   /** Hosts with pull requests (GitHub): advance proposes instead of committing. */
   readonly pulls?: PullRequestHost | undefined;

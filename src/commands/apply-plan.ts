@@ -71,14 +71,13 @@ export async function applyPlan(
   }
   const status = { ...planned };
   // A rollback's writes (commit, urgent PR, dispatch) go ahead of the host's other queued writes.
-  const urgent = <T>(fn: () => Promise<T>): Promise<T> =>
-    plan.action === "rollback" && ctx.store.urgently ? ctx.store.urgently(fn) : fn();
+  const urgent = plan.action === "rollback";
   let commit: string | undefined;
   let urgentPr: ProposalResult | undefined;
   // Journaled before the commit: a process dying between commit and dispatch leaves a trace.
   const intent = await beginIntent(ctx, plan);
   try {
-    commit = (await urgent(() => ctx.store.commit({ files, message: plan.commitMessage }))).commit;
+    commit = (await ctx.store.commit({ files, message: plan.commitMessage, urgent })).commit;
     log.info({ commit, from: plan.from.percent, to: plan.to.percent }, "change committed");
   } catch (error) {
     const fallback = delivery.kind === "commit" ? delivery.fallback : undefined;
@@ -86,7 +85,7 @@ export async function applyPlan(
       await intent?.failed(error);
       throw error;
     }
-    urgentPr = await urgent(() => pulls.propose({ ...fallback, files, message: plan.commitMessage }));
+    urgentPr = await pulls.propose({ ...fallback, files, message: plan.commitMessage, urgent });
     log.error(
       { pr: urgentPr.number },
       "protected branch refused the rollback commit: urgent pull request opened",
@@ -109,7 +108,7 @@ export async function applyPlan(
     try {
       dispatches.push({
         workflow: dispatch.workflow,
-        ...(await urgent(() => ctx.store.dispatchWorkflow(dispatch))),
+        ...(await ctx.store.dispatchWorkflow(dispatch, { urgent })),
       });
     } catch (error) {
       const detail = errorMessage(error);

@@ -156,13 +156,12 @@ export class DispatchReconciler {
     }
     const what = `${record.action} of ${id} ${record.from}% → ${record.to}%`;
     const workflows = missing.map((d) => d.workflow).join(", ");
-    const urgent = <T>(fn: () => Promise<T>): Promise<T> =>
-      record.action === "rollback" && store.urgently ? store.urgently(fn) : fn();
+    const urgent = record.action === "rollback";
     const failures: string[] = [];
     let unsupported = false;
     for (const dispatch of missing) {
       try {
-        const outcome = await urgent(() => store.dispatchWorkflow(dispatch));
+        const outcome = await store.dispatchWorkflow(dispatch, { urgent });
         if (outcome.unsupported) unsupported = true;
         else if (!outcome.dispatched)
           failures.push(`${dispatch.workflow}: ${outcome.detail ?? "not dispatched"}`);

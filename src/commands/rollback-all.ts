@@ -166,7 +166,8 @@ async function apply(ctx: CommandContext, outcome: RollbackAllOutcome, reason: s
   const intents = new Map<string, IntentHandle | undefined>();
   for (const plan of plans) intents.set(plan.rollout, await beginIntent(ctx, plan));
   try {
-    outcome.commit = (await ctx.store.commit({ files, message: outcome.commitMessage })).commit;
+    // The kill switch's writes go ahead of the host's other queued writes, as a rollback's do.
+    outcome.commit = (await ctx.store.commit({ files, message: outcome.commitMessage, urgent: true })).commit;
     ctx.logger.warn(
       { rollouts: plans.map((p) => p.rollout), commit: outcome.commit },
       "emergency rollback of every rollout",
@@ -180,6 +181,7 @@ async function apply(ctx: CommandContext, outcome: RollbackAllOutcome, reason: s
     const notice =
       "Branch protection refused the emergency rollback commit. Merge this pull request to record it in Git; every rollback workflow has been dispatched already.";
     outcome.urgentPr = await pulls.propose({
+      urgent: true,
       branch: ROLLBACK_ALL_BRANCH,
       title:
         `🚨 URGENT rollback all: ${plans.map((p) => `${p.rollout} ${p.from.percent}% → 0%`).join(", ")}`.slice(
@@ -222,7 +224,7 @@ async function apply(ctx: CommandContext, outcome: RollbackAllOutcome, reason: s
         results.push({
           rollout: plan.rollout,
           workflow: dispatch.workflow,
-          ...(await ctx.store.dispatchWorkflow(dispatch)),
+          ...(await ctx.store.dispatchWorkflow(dispatch, { urgent: true })),
         });
       } catch (error) {
         results.push({

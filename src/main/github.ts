@@ -120,7 +120,6 @@ export async function createGitHubSurface(
       repo: repo.repo,
       etags,
       snapshots,
-      lanes,
       webUrl,
       botLogin,
       ...(repo.defaultBranch ? { defaultBranch: repo.defaultBranch } : {}),

@@ -7,9 +7,9 @@ async function order(lanes: WriteLanes, jobs: { key: string; urgent?: boolean; n
   const t0 = performance.now();
   await Promise.all(
     jobs.map((job) => {
-      const take = () =>
-        lanes.turn(job.key).then(() => void started.push({ name: job.name, at: performance.now() - t0 }));
-      return job.urgent ? lanes.urgently(take) : take();
+      return lanes
+        .turn(job.key, job.urgent)
+        .then(() => void started.push({ name: job.name, at: performance.now() - t0 }));
     }),
   );
   return started;

@@ -13,6 +13,7 @@ import type {
 } from "../../ports.ts";
 import { statusOf } from "./github-errors.ts";
 import { GitHubRepo } from "./github-repo.ts";
+import { lane } from "./write-lanes.ts";
 
 /** Pull requests, reviews, checks, comments and reactions of one repository, through Octokit. */
 
@@ -227,6 +228,7 @@ export class GitHubPulls implements PullRequestHost {
   }
 
   async propose(proposal: Proposal): Promise<ProposalResult> {
+    const urgent = lane(proposal.urgent);
     const base = await this.#repo.defaultBranch();
     const head = await this.#repo.head(base);
     let branchUpdated = true;
@@ -246,11 +248,21 @@ export class GitHubPulls implements PullRequestHost {
       // Same content on an up-to-date branch: pushing again would re-run CI and dismiss approvals.
       branchUpdated = false;
     } else {
-      const sha = await this.#repo.commitOn(head, { files: proposal.files, message: proposal.message });
+      const sha = await this.#repo.commitOn(head, {
+        files: proposal.files,
+        message: proposal.message,
+        urgent: proposal.urgent,
+      });
       if (existing) {
-        await this.#kit.git.updateRef({ ...this.#at, ref: `heads/${proposal.branch}`, sha, force: true });
+        await this.#kit.git.updateRef({
+          ...this.#at,
+          ref: `heads/${proposal.branch}`,
+          sha,
+          force: true,
+          ...urgent,
+        });
       } else {
-        await this.#kit.git.createRef({ ...this.#at, ref: `refs/heads/${proposal.branch}`, sha });
+        await this.#kit.git.createRef({ ...this.#at, ref: `refs/heads/${proposal.branch}`, sha, ...urgent });
       }
     }
     const open = await this.#openPull(proposal.branch);
@@ -265,6 +277,7 @@ export class GitHubPulls implements PullRequestHost {
           pull_number: open.number,
           title: proposal.title,
           body: proposal.body,
+          ...urgent,
         });
       }
       ({ number, html_url: url } = open);
@@ -275,10 +288,16 @@ export class GitHubPulls implements PullRequestHost {
         base,
         title: proposal.title,
         body: proposal.body,
+        ...urgent,
       });
       ({ number, html_url: url } = data);
       if (proposal.labels.length > 0) {
-        await this.#kit.issues.addLabels({ ...this.#at, issue_number: number, labels: proposal.labels });
+        await this.#kit.issues.addLabels({
+          ...this.#at,
+          issue_number: number,
+          labels: proposal.labels,
+          ...urgent,
+        });
       }
     }
     const result: ProposalResult = { number, url, created: !open, changed, branchUpdated };

@@ -22,7 +22,7 @@ import { commitOnBranchError, refUpdateError } from "./github-errors.ts";
 import { GitHubPulls } from "./github-pulls.ts";
 import { type ContentEntry, GitHubRepo, type GitHubRepoOptions } from "./github-repo.ts";
 import { RepoSnapshots, type SnapshotFile } from "./repo-snapshots.ts";
-import type { WriteLanes } from "./write-lanes.ts";
+import { lane } from "./write-lanes.ts";
 
 /**
  * A repository on GitHub (or GHES) through Octokit. Reads are conditional (ETag → 304, free of rate
@@ -35,8 +35,6 @@ export interface GitHubRepoStoreOptions extends GitHubRepoOptions {
   repoMetricsUrls?: boolean;
   /** What was last read under `.github/`, shared by every store of the process. */
   snapshots?: RepoSnapshots;
-  /** The write pacing of the client; with it a rollback's writes go ahead of the others. */
-  lanes?: WriteLanes;
 }
 
 /** A head read along with a rollout file, for a commit of several files shortly after (CAS on the branch). */
@@ -51,14 +49,12 @@ export class GitHubRepoStore implements RepoStore {
   readonly repoMetricsUrls: boolean;
   readonly #gh: GitHubRepo;
   readonly #snapshots: RepoSnapshots;
-  readonly #lanes: WriteLanes | undefined;
   #head: { at: number; sha: Promise<string> } | undefined;
   #listing: Promise<ContentEntry[] | undefined> | undefined;
 
   constructor(octokit: Octokit, options: GitHubRepoStoreOptions) {
     this.#gh = new GitHubRepo(octokit, options);
     this.#snapshots = options.snapshots ?? new RepoSnapshots();
-    this.#lanes = options.lanes;
     this.owner = options.owner;
     this.repo = options.repo;
     this.name = this.#gh.name;
@@ -190,11 +186,6 @@ export class GitHubRepoStore implements RepoStore {
     return this.#gh.ref(branch);
   }
 
-  /** Runs `fn` with its GitHub writes in the rollback lane, ahead of this installation's other writes. */
-  urgently<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#lanes ? this.#lanes.urgently(fn) : fn();
-  }
-
   /** A push (webhook) changed these paths on the default branch: what was read of them is stale. */
   changed(paths: readonly string[]): void {
     if (paths.some((p) => p.startsWith(".github/"))) this.#snapshots.invalidate(this.name);
@@ -220,7 +211,7 @@ export class GitHubRepoStore implements RepoStore {
     const branch = await this.defaultBranch();
     const [only] = change.files;
     if (change.files.length === 1 && only?.baseVersion !== undefined)
-      return this.#putFile(branch, only, change.message);
+      return this.#putFile(branch, only, change.message, change.urgent);
     // Several files: the head they are checked at, and ONE write that applies only while the branch is
     // still there (createCommitOnBranch's expectedHeadOid).
     const head = await this.#headFor(branch);
@@ -238,7 +229,12 @@ export class GitHubRepoStore implements RepoStore {
    * sha (409 when stale). GitHub paces writes about a second apart, so this is ~2 s sooner than the
    * git data API's tree + commit + ref for a rollback.
    */
-  async #putFile(branch: string, file: Change["files"][number], message: string): Promise<AppliedChange> {
+  async #putFile(
+    branch: string,
+    file: Change["files"][number],
+    message: string,
+    urgent: boolean | undefined,
+  ): Promise<AppliedChange> {
     try {
       const { data } = await this.#gh.octokit.rest.repos.createOrUpdateFileContents({
         ...this.#gh.coordinates,
@@ -247,6 +243,7 @@ export class GitHubRepoStore implements RepoStore {
         message,
         content: Buffer.from(file.text, "utf8").toString("base64"),
         ...(file.baseVersion ? { sha: file.baseVersion } : {}),
+        ...lane(urgent),
       });
       const sha = data.commit.sha ?? "";
       return { commit: sha, url: data.commit.html_url ?? this.webUrl("commit", sha) };
@@ -255,12 +252,16 @@ export class GitHubRepoStore implements RepoStore {
     }
   }
 
-  async dispatchWorkflow(dispatch: WorkflowDispatch): Promise<DispatchOutcome> {
+  async dispatchWorkflow(
+    dispatch: WorkflowDispatch,
+    options: { urgent?: boolean } = {},
+  ): Promise<DispatchOutcome> {
     await this.#gh.octokit.rest.actions.createWorkflowDispatch({
       ...this.#gh.coordinates,
       workflow_id: dispatch.workflow,
       ref: dispatch.ref ?? (await this.defaultBranch()),
       inputs: dispatch.inputs,
+      ...lane(options.urgent),
     });
     return { dispatched: true };
   }

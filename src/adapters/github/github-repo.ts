@@ -3,6 +3,7 @@ import { RolloutError } from "../../core/errors.ts";
 import type { Change } from "../../ports.ts";
 import { EtagCache } from "./etag-cache.ts";
 import { messageOf, statusOf } from "./github-errors.ts";
+import { lane } from "./write-lanes.ts";
 
 /**
  * One repository on GitHub (or GHES) as the store, the pull requests and the collaborators share it:
@@ -156,6 +157,7 @@ export class GitHubRepo {
             })),
           },
         },
+        ...lane(change.urgent),
       },
     );
     return result.createCommitOnBranch.commit;
@@ -182,12 +184,14 @@ export class GitHubRepo {
         type: "blob" as const,
         content: f.text,
       })),
+      ...lane(change.urgent),
     });
     const { data: commit } = await this.octokit.rest.git.createCommit({
       ...this.coordinates,
       message: change.message,
       tree: tree.sha,
       parents: [base.sha],
+      ...lane(change.urgent),
     });
     return commit.sha;
   }

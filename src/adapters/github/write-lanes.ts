@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { Octokit } from "@octokit/core";
 
 /**
@@ -12,6 +11,10 @@ import type { Octokit } from "@octokit/core";
  * plugin's `throttle.id`: Probot sets that id on `app.auth(id)` clients only, so the clients it builds
  * for webhook events all shared one queue for every installation ("no-id"), beside the per-installation
  * queue of the same installation's other writes — neither paced against the other.
+ *
+ * A write says it is a rollback's with `request: { lane: "urgent" }` in its Octokit options (`lane()`),
+ * which Octokit hands to request hooks: no AsyncLocalStorage, whose promise hooks, once on, cost every
+ * promise of the process (≈ 1 ms of CPU per rollback on Node 20).
  *
  * Per process, as before (see write-queue.ts on why not through Redis).
  */
@@ -28,6 +31,14 @@ interface Lane {
 interface HookOptions {
   method?: string;
   url?: string;
+  request?: { lane?: string };
+}
+
+const URGENT = { request: { lane: "urgent" } } as const;
+
+/** Octokit options putting a request's write in the rollback lane when `urgent`. */
+export function lane(urgent: boolean | undefined): { request?: { lane: "urgent" } } {
+  return urgent ? URGENT : {};
 }
 
 /** The requests the throttling plugin paces as writes: anything but GET/HEAD (token minting aside), and GraphQL. */
@@ -43,7 +54,6 @@ export function isWrite(options: HookOptions): boolean {
 
 export class WriteLanes {
   readonly #lanes = new Map<string, Lane>();
-  readonly #urgent = new AsyncLocalStorage<boolean>();
   readonly #spacingMs: number;
   readonly #now: () => number;
 
@@ -52,19 +62,14 @@ export class WriteLanes {
     this.#now = options.now ?? (() => performance.now());
   }
 
-  /** Runs `fn` with its writes in the rollback lane. */
-  urgently<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#urgent.run(true, fn);
-  }
-
-  /** Resolves when a write of `key` may start. */
-  turn(key: string): Promise<void> {
+  /** Resolves when a write of `key` may start; `urgent` (a rollback's) ahead of the others. */
+  turn(key: string, urgent = false): Promise<void> {
     let lane = this.#lanes.get(key);
     if (!lane) {
       lane = { lastStart: Number.NEGATIVE_INFINITY, urgent: [], normal: [], timer: undefined };
       this.#lanes.set(key, lane);
     }
-    const queue = this.#urgent.getStore() ? lane.urgent : lane.normal;
+    const queue = urgent ? lane.urgent : lane.normal;
     const turn = new Promise<void>((resolve) => queue.push(resolve));
     this.#pump(key, lane);
     return turn;
@@ -99,7 +104,8 @@ export class WriteLanes {
       const auth = options.auth as { installationId?: number | string } | undefined;
       const key = String(auth?.installationId ?? options.throttle?.id ?? "app");
       octokit.hook.wrap("request", async (request, requestOptions) => {
-        if (isWrite(requestOptions)) await this.turn(key);
+        const options = requestOptions as HookOptions;
+        if (isWrite(options)) await this.turn(key, options.request?.lane === "urgent");
         return request(requestOptions);
       });
     };
